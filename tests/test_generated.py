@@ -1,0 +1,79 @@
+"""Install rendered projects into a fresh virtual environment and run their own suites,
+including the test that runs `python worker.py --burst` as a real process."""
+
+import re
+import socket
+
+from tests.conftest import render, run_suite
+
+
+def closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def summary(output):
+    """The '== N passed ... ==' line of a pytest run."""
+    return output.strip().splitlines()[-1]
+
+
+def test_generated_suite_defaults(project_python, default_project):
+    completed = run_suite(project_python, default_project)
+    output = completed.stdout + completed.stderr
+
+    assert completed.returncode == 0, output
+    assert re.search(r"redis: (server at REDIS_URL|redis-server from PATH)", output), output
+    assert "failed" not in summary(output)
+    assert "skipped" not in summary(output)
+    assert re.search(r"\b\d{2,} passed", summary(output)), output
+
+
+def test_generated_suite_without_redis(project_python, default_project):
+    """No Redis answers at REDIS_URL and none is on PATH: the suite, real worker included,
+    runs against fakeredis's TCP server."""
+    env = {
+        "REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0",
+        "PATH": str(project_python.parent),
+    }
+
+    completed = run_suite(project_python, default_project, env=env)
+    output = completed.stdout + completed.stderr
+
+    assert completed.returncode == 0, output
+    assert "redis: fakeredis TCP server" in output
+    assert "skipped" not in summary(output)
+
+
+def test_generated_suite_custom_name(project_python, tmp_path):
+    project = render(tmp_path, project_name="Fern Bakery-Orders", python_version="3.11")
+
+    completed = run_suite(project_python, project)
+    output = completed.stdout + completed.stderr
+
+    assert completed.returncode == 0, output
+    assert project.name == "fern_bakery_orders"
+
+
+def test_canary_without_context_wrapper(project_python, tmp_path):
+    """Replace the per-job context wrapper with a no-op: the generated suite must fail.
+    A suite that stays green without the wrapper would prove nothing."""
+    project = render(tmp_path)
+    module = project / "app" / "services" / "job_context.py"
+    source = module.read_text()
+    wrapper_start = source.index("    @functools.wraps(func)\n    def run_in_app_context")
+    wrapper_end = source.index("    return run_in_app_context\n") + len(
+        "    return run_in_app_context\n"
+    )
+    module.write_text(source[:wrapper_start] + "    return func\n" + source[wrapper_end:])
+
+    completed = run_suite(project_python, project)
+    output = completed.stdout + completed.stderr
+
+    assert completed.returncode != 0, output
+    assert "FAILED tests/test_jobs.py::test_receipt_job_without_app_context" in output
+    assert "Working outside of application context" in output
+    for worker_class in ["rq.Worker", "rq.worker.SimpleWorker"]:
+        assert (
+            f"FAILED tests/test_worker.py::test_worker_delivers_receipt[{worker_class}]" in output
+        )

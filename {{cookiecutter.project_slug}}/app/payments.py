@@ -1,0 +1,55 @@
+"""Payment endpoints: create a payment and enqueue its receipt job."""
+
+from flask import Blueprint, abort, jsonify, request, url_for
+
+from app.extensions import db
+from app.models import Payment, User
+from app.services.queue import queue_job
+
+bp = Blueprint("payments", __name__, url_prefix="/payments")
+
+
+@bp.post("")
+def create_payment():
+    """Create a payment from JSON `{"user_id": int, "amount_cents": int, "currency": str}`.
+
+    The payment is committed before the receipt job is enqueued, so the worker always
+    finds the row. Answers 201 with the payment id and the job id.
+    """
+    data = request.get_json(silent=True) or {}
+    user_id = data.get("user_id")
+    amount_cents = data.get("amount_cents")
+    currency = data.get("currency", "USD")
+
+    if not isinstance(user_id, int) or db.session.get(User, user_id) is None:
+        abort(400, description=f"user_id {user_id!r} is not the id of an existing user.")
+    if not isinstance(amount_cents, int) or amount_cents <= 0:
+        abort(400, description=f"amount_cents {amount_cents!r} must be a positive integer.")
+    if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()):
+        abort(400, description=f"currency {currency!r} must be a 3-letter ISO 4217 code.")
+
+    payment = Payment(user_id=user_id, amount_cents=amount_cents, currency=currency.upper())
+    db.session.add(payment)
+    db.session.commit()
+
+    job = queue_job("send_payment_receipt_job", user_id=user_id, payment_id=payment.id)
+
+    body = {
+        "payment_id": payment.id,
+        "job_id": job.id,
+        "job_url": url_for("jobs.show_job", job_id=job.id),
+    }
+    return jsonify(body), 201
+
+
+@bp.get("/<int:payment_id>")
+def show_payment(payment_id):
+    payment = db.get_or_404(Payment, payment_id)
+    receipt_sent_at = payment.receipt_sent_at.isoformat() if payment.receipt_sent_at else None
+    return jsonify(
+        id=payment.id,
+        user_id=payment.user_id,
+        amount=payment.amount,
+        currency=payment.currency,
+        receipt_sent_at=receipt_sent_at,
+    )

@@ -1,0 +1,102 @@
+"""Build the RQ worker that `worker.py` runs.
+
+The worker app is created once, before the worker starts, and shared by every job the
+process runs (see `app/services/job_context.py`).
+"""
+
+import logging
+import os
+
+from rq.utils import import_worker_class
+
+from app.extensions import db
+from app.services.job_context import set_worker_app
+from app.services.queue import SERIALIZER
+
+logger = logging.getLogger(__name__)
+
+# Default worker class: forks a work horse process for each job.
+DEFAULT_WORKER_CLASS = "rq.Worker"
+
+
+def build_worker(app, worker_class=DEFAULT_WORKER_CLASS, queues=None, name=None):
+    """Create a worker of `worker_class` (a dotted path) for `app` on `queues`.
+
+    Registers `app` as the worker app, and makes forked work horses open their own
+    database connections. Raises ValueError for a path that is not an RQ worker class.
+    """
+    cls = _import_worker_class(worker_class)
+    set_worker_app(app)
+    _dispose_engines_in_forked_children(app)
+
+    with app.app_context():
+        from app.services.queue import get_redis
+
+        connection = get_redis()
+
+    worker = cls(
+        queues or app.config["RQ_QUEUES"],
+        connection=connection,
+        serializer=SERIALIZER,
+        name=name,
+    )
+    _stop_pubsub_thread_promptly(worker)
+    return worker
+
+
+def _import_worker_class(path):
+    try:
+        return import_worker_class(path)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise ValueError(
+            f"Invalid worker class {path!r}: {exc}. Give the dotted path of an RQ worker "
+            "class, such as rq.Worker, rq.worker.SimpleWorker or rq.worker.SpawnWorker."
+        ) from None
+
+
+def _dispose_engines_in_forked_children(app):
+    """Make each forked child drop the SQLAlchemy pools that it inherits from this process.
+
+    A pooled connection copied by fork() shares its socket with the parent, so two
+    processes would talk over one database connection. `dispose(close=False)` replaces
+    the pool in the child without closing the parent's connections.
+    """
+    with app.app_context():
+        _inherited_engines[:] = db.engines.values()
+
+
+_inherited_engines = []
+
+
+def _dispose_inherited_pools():
+    for engine in _inherited_engines:
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_dispose_inherited_pools)
+
+
+def _stop_pubsub_thread_promptly(worker):
+    """Work around a shutdown race of rq 3.0 with redis-py 8.2 that delays the exit by 60 s.
+
+    `BaseWorker.unsubscribe` sends UNSUBSCRIBE and only then stops the pubsub thread.
+    The thread waits for messages with a 60-second timeout; when the UNSUBSCRIBE reply
+    wakes it before the stop flag is cleared, it waits again, and since redis-py 8.2
+    `PubSubWorkerThread.stop()` joins the thread, so the worker's exit waits the full
+    60 s. Clearing the flag first lets the reply end the thread at once.
+
+    NOTE: remove this when rq stops the thread before unsubscribing.
+    """
+
+    def unsubscribe():
+        thread = worker.pubsub_thread
+        if thread is None:
+            return
+
+        thread.stop(timeout=0)
+        worker.pubsub.unsubscribe()
+        thread.join(timeout=5)
+        worker.pubsub.close()
+        logger.debug("worker %s: unsubscribed from %s", worker.name, worker.pubsub_channel_name)
+
+    worker.unsubscribe = unsubscribe

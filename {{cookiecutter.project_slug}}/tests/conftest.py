@@ -1,0 +1,104 @@
+import os
+
+import pytest
+from flask import has_app_context
+from redis import Redis
+
+from app import create_app
+from app.extensions import db
+from app.models import Payment, User
+from app.services import job_context
+from tests.servers import start_redis
+
+_redis = None
+
+
+def pytest_configure(config):
+    global _redis
+    _redis = start_redis()
+
+
+def pytest_unconfigure(config):
+    if _redis is not None:
+        _redis.stop()
+
+
+def _backends():
+    database = os.environ.get("TEST_DATABASE_URL", "sqlite:// (in memory)")
+    return [f"redis: {_redis.kind} at {_redis.url}", f"database: {database}"]
+
+
+def pytest_report_header(config):
+    return _backends()
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_sep("-", "backends used")
+    for line in _backends():
+        terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    return _redis
+
+
+@pytest.fixture
+def redis_client(redis_server):
+    """A client of the test Redis database, emptied before and after the test."""
+    client = Redis.from_url(redis_server.url)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def app(redis_client, redis_server):
+    """A testing app with empty tables and an empty Redis database. No context is pushed."""
+    app = create_app({"APP_ENV": "testing", "REDIS_URL": redis_server.url})
+
+    with app.app_context():
+        db.create_all()
+
+    yield app
+
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    app.extensions["redis"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def worker_app(app):
+    """Register `app` as the worker app, as `worker.py` does, for jobs called directly."""
+    job_context.set_worker_app(app)
+    yield app
+    job_context.set_worker_app(None)
+
+
+@pytest.fixture(autouse=True)
+def no_app_context_left():
+    """Fail a test that leaves an app context pushed: it would hide missing-context bugs."""
+    assert not has_app_context(), "an app context was pushed before the test started"
+    yield
+    assert not has_app_context(), "the test left an app context pushed"
+
+
+def add_payment(app, email="ada@example.com", amount_cents=1250):
+    """Commit a user and a payment of theirs, and return their ids."""
+    with app.app_context():
+        user = db.session.scalar(db.select(User).filter_by(email=email))
+        if user is None:
+            user = User(email=email, name="Ada Lovelace")
+            db.session.add(user)
+        payment = Payment(user=user, amount_cents=amount_cents, currency="EUR")
+        db.session.add(payment)
+        db.session.commit()
+        return user.id, payment.id
