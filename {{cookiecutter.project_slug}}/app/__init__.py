@@ -12,7 +12,9 @@ from werkzeug.exceptions import HTTPException
 
 from app.config import PROJECT_ROOT, environment_settings
 from app.extensions import db, mail
-from app.services import queue
+from app.services import after_commit, queue  # noqa: F401 (after_commit registers events)
+from app.services.commands import jobs_cli
+from app.services.queue import QueueUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ def create_app(config=None):
     _register_error_handlers(app)
     app.cli.add_command(init_db_command)
     app.cli.add_command(add_user_command)
+    app.cli.add_command(jobs_cli)
     return app
 
 
@@ -62,10 +65,11 @@ def _register_error_handlers(app):
     def http_error(error):
         return jsonify(error=error.name, message=error.description), error.code
 
+    @app.errorhandler(QueueUnavailableError)
     @app.errorhandler(RedisError)
-    def redis_unavailable(error):
-        logger.error("Redis request failed: %r", error)
-        message = "The job queue is unavailable. Try again shortly."
+    def queue_unavailable(error):
+        logger.error("Redis request failed: %s", error)
+        message = "The job queue is unavailable, so nothing was saved. Try again shortly."
         return jsonify(error="Service Unavailable", message=message), 503
 
 

@@ -29,12 +29,23 @@ def base_settings():
         ),
         # Redis server that holds the job queues.
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://localhost:6379/0"),
+        # Seconds the web app and jobs wait for Redis to connect or reply before failing.
+        "REDIS_SOCKET_TIMEOUT": float(os.environ.get("REDIS_SOCKET_TIMEOUT", "5")),
         # Queues that `worker.py` listens on, highest priority first, comma-separated.
         "RQ_QUEUES": [q.strip() for q in os.environ.get("RQ_QUEUES", "default").split(",")],
         # Seconds a finished job and its result stay in Redis.
         "RQ_RESULT_TTL": int(os.environ.get("RQ_RESULT_TTL", "86400")),
         # Seconds a failed job stays in the failed job registry.
         "RQ_FAILURE_TTL": int(os.environ.get("RQ_FAILURE_TTL", str(7 * 86400))),
+        # Seconds between the heartbeats a forking worker sends while a job runs. A job
+        # whose worker died is abandoned this long plus RQ's fixed 60 s after its last beat.
+        "RQ_JOB_MONITORING_INTERVAL": int(os.environ.get("RQ_JOB_MONITORING_INTERVAL", "10")),
+        # Seconds between a worker's registry clean-ups, which move abandoned jobs to a
+        # retry or to the failed job registry. RQ's own default is 600.
+        "RQ_MAINTENANCE_INTERVAL": int(os.environ.get("RQ_MAINTENANCE_INTERVAL", "60")),
+        # Seconds a worker's registration outlives its last heartbeat. An idle worker wakes
+        # every RQ_WORKER_TTL - 15 s, and only then runs its clean-up. RQ's default is 420.
+        "RQ_WORKER_TTL": int(os.environ.get("RQ_WORKER_TTL", "90")),
         # Outgoing mail. The defaults reach an SMTP server on this machine, port 25.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),

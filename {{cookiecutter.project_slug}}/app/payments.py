@@ -4,7 +4,7 @@ from flask import Blueprint, abort, jsonify, request, url_for
 
 from app.extensions import db
 from app.models import Payment, User
-from app.services.queue import queue_job
+from app.services.after_commit import queue_job_after_commit
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
 
@@ -13,8 +13,9 @@ bp = Blueprint("payments", __name__, url_prefix="/payments")
 def create_payment():
     """Create a payment from JSON `{"user_id": int, "amount_cents": int, "currency": str}`.
 
-    The payment is committed before the receipt job is enqueued, so the worker always
-    finds the row. Answers 201 with the payment id and the job id.
+    The receipt job is enqueued when the payment commits, so the worker always finds the
+    row. Answers 201 with the payment id and the job id, and 503 with nothing committed
+    when Redis does not respond.
     """
     data = request.get_json(silent=True) or {}
     user_id = data.get("user_id")
@@ -30,14 +31,16 @@ def create_payment():
 
     payment = Payment(user_id=user_id, amount_cents=amount_cents, currency=currency.upper())
     db.session.add(payment)
+    db.session.flush()
+    job_id = queue_job_after_commit(
+        "send_payment_receipt_job", user_id=user_id, payment_id=payment.id
+    )
     db.session.commit()
-
-    job = queue_job("send_payment_receipt_job", user_id=user_id, payment_id=payment.id)
 
     body = {
         "payment_id": payment.id,
-        "job_id": job.id,
-        "job_url": url_for("jobs.show_job", job_id=job.id),
+        "job_id": job_id,
+        "job_url": url_for("jobs.show_job", job_id=job_id),
     }
     return jsonify(body), 201
 

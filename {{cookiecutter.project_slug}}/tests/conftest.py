@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 import pytest
 from flask import has_app_context
@@ -8,7 +9,10 @@ from app import create_app
 from app.extensions import db
 from app.models import Payment, User
 from app.services import job_context
-from tests.servers import start_redis
+from tests import probe_jobs  # noqa: F401 (registers the jobs that tests enqueue)
+from tests.servers import SmtpCapture, start_fakeredis, start_redis
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 _redis = None
 
@@ -38,9 +42,16 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(line)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def redis_server():
-    return _redis
+    """The run's Redis server, or with the fakeredis fallback a fresh server per test."""
+    if not _redis.fresh_per_test:
+        yield _redis
+        return
+
+    server = start_fakeredis(_redis.db)
+    yield server
+    server.stop()
 
 
 @pytest.fixture
@@ -71,6 +82,36 @@ def app(redis_client, redis_server):
 
 
 @pytest.fixture
+def shared_app(tmp_path, redis_client, redis_server):
+    """A testing app on a SQLite file that worker processes open too. No context is pushed."""
+    database_url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    app = create_app(
+        {
+            "APP_ENV": "testing",
+            "REDIS_URL": redis_server.url,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+
+    yield app
+
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    app.extensions["redis"].close()
+
+
+@pytest.fixture
+def smtp_server():
+    """A capturing SMTP server on 127.0.0.1 for worker processes to send to."""
+    with SmtpCapture() as server:
+        yield server
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
@@ -89,6 +130,15 @@ def no_app_context_left():
     assert not has_app_context(), "an app context was pushed before the test started"
     yield
     assert not has_app_context(), "the test left an app context pushed"
+
+
+def add_user(app, email="ada@example.com"):
+    """Commit a user and return their id."""
+    with app.app_context():
+        user = User(email=email, name="Ada Lovelace")
+        db.session.add(user)
+        db.session.commit()
+        return user.id
 
 
 def add_payment(app, email="ada@example.com", amount_cents=1250):

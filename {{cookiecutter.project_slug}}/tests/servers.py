@@ -8,6 +8,7 @@ Tests use database `TEST_REDIS_DB` (default 15) of that server and empty it befo
 after each test, so the data in database 0 of a developer's server is left alone.
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -38,6 +39,10 @@ class RedisServer:
     port: int
     db: int
     stop: object = field(default=lambda: None, repr=False)
+    # fakeredis does not notice a client that died in a blocking pop, as a killed worker
+    # does, and hands that client the next job pushed to its queue. Tests then get a
+    # fresh fakeredis server each.
+    fresh_per_test: bool = False
 
     @property
     def url(self):
@@ -78,11 +83,11 @@ def _wait_until_answers(port, process=None):
             return
         time.sleep(0.05)
 
-    raise RuntimeError(f"Redis on 127.0.0.1:{port} did not answer within {STARTUP_TIMEOUT} s")
+    raise RuntimeError(f"Redis on 127.0.0.1:{port} did not respond within {STARTUP_TIMEOUT} s")
 
 
-def _start_redis_server(executable, db):
-    port = free_port()
+def _start_redis_server(executable, db, port=None):
+    port = port or free_port()
     process = subprocess.Popen(
         [
             executable,
@@ -112,33 +117,92 @@ def _start_redis_server(executable, db):
     return RedisServer(f"redis-server from PATH (pid {process.pid})", "127.0.0.1", port, db, stop)
 
 
-def _start_fakeredis(db):
+def _start_fakeredis(db, port=None):
     from fakeredis import TcpFakeServer
 
-    port = free_port()
-    server = TcpFakeServer(("127.0.0.1", port))
+    class StoppableFakeServer(TcpFakeServer):
+        """fakeredis's TCP server, with a stop that drops its clients as a real server's
+        exit does. A client blocked in BLPOP would otherwise hold its handler thread, and
+        `server_close` would wait for it."""
+
+        def get_request(self):
+            request, address = super().get_request()
+            self.client_sockets.append(request)
+            return request, address
+
+        def drop_clients(self):
+            for client in self.client_sockets:
+                with contextlib.suppress(OSError):
+                    client.shutdown(socket.SHUT_RDWR)
+
+    port = port or free_port()
+    server = StoppableFakeServer(("127.0.0.1", port))
+    server.client_sockets = []
+    server.daemon_threads = True
+    server.block_on_close = False
     thread = threading.Thread(target=server.serve_forever, name="fakeredis", daemon=True)
     thread.start()
 
     def stop():
         server.shutdown()
+        server.drop_clients()
         server.server_close()
 
     _wait_until_answers(port)
-    return RedisServer("fakeredis TCP server (no Redis server found)", "127.0.0.1", port, db, stop)
+    kind = "fakeredis TCP server (no Redis server found)"
+    return RedisServer(kind, "127.0.0.1", port, db, stop, fresh_per_test=True)
+
+
+def start_fakeredis(db):
+    """Start a fakeredis TCP server on a free loopback port; return its RedisServer."""
+    return _start_fakeredis(db)
+
+
+class PrivateRedis:
+    """A Redis server of this test's own on a free loopback port, which can be stopped and
+    started again on the same port: `redis-server` from PATH, else fakeredis's TCP server.
+    Data does not survive a stop."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._executable = shutil.which("redis-server")
+        self._stop = None
+
+    def start(self):
+        if self._executable:
+            server = _start_redis_server(self._executable, 0, self.port)
+        else:
+            server = _start_fakeredis(0, self.port)
+        self._stop = server.stop
+        return self
+
+    def stop(self):
+        if self._stop is not None:
+            self._stop()
+            self._stop = None
 
 
 class SmtpCapture:
-    """An SMTP server on 127.0.0.1 that keeps what it receives in `messages`."""
+    """An SMTP server on 127.0.0.1 that keeps what it receives in `messages`.
 
-    def __init__(self):
+    The first `reject` messages get "451 try again later", a temporary failure.
+    """
+
+    def __init__(self, reject=0):
         from aiosmtpd.controller import Controller
 
         self.messages = []
+        self.rejected = 0
+        self._reject = reject
         self.port = free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook name)
+        if self.rejected < self._reject:
+            self.rejected += 1
+            return "451 4.3.0 Try again later"
+
         self.messages.append(envelope)
         return "250 OK"
 
@@ -148,3 +212,18 @@ class SmtpCapture:
 
     def __exit__(self, *exc_info):
         self._controller.stop()
+
+
+class SilentServer:
+    """A TCP server on 127.0.0.1 that accepts connections and never sends a byte, like a
+    hung SMTP server. The kernel completes the handshake; nothing ever answers."""
+
+    def __enter__(self):
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(16)
+        self.port = self._socket.getsockname()[1]
+        return self
+
+    def __exit__(self, *exc_info):
+        self._socket.close()

@@ -4,8 +4,9 @@ import pytest
 
 from app import create_app
 from app.extensions import db
-from app.models import Payment, User
+from app.models import Payment
 from app.services.queue import get_queue
+from tests.conftest import add_user
 
 
 def test_production_requires_secret_key(monkeypatch):
@@ -40,14 +41,6 @@ def test_environment_variables_read(monkeypatch):
     assert app.config["REDIS_URL"] == "redis://127.0.0.1:6390/3"
     assert app.config["RQ_QUEUES"] == ["high", "default"]
     assert app.config["MAIL_TIMEOUT"] == 2.5
-
-
-def add_user(app):
-    with app.app_context():
-        user = User(email="ada@example.com", name="Ada Lovelace")
-        db.session.add(user)
-        db.session.commit()
-        return user.id
 
 
 def test_create_payment_enqueues_receipt(app, client):

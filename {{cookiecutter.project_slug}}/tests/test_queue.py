@@ -13,7 +13,6 @@ from app.extensions import db
 from app.models import User
 from app.services.queue import JobArgumentError, UnknownJobError, get_queue, queue_job
 from app.services.registry import DEFAULT_TIMEOUT, background_job, registered_jobs
-from tests import probe_jobs  # noqa: F401 (registers inspect_state_job)
 
 
 def test_queue_job_stores_json(app, redis_client):

@@ -5,88 +5,31 @@ import os
 import subprocess
 import sys
 from email import message_from_bytes
-from pathlib import Path
 
 import pytest
-from rq.job import Job, JobStatus
-from rq.serializers import JSONSerializer
+from rq.job import JobStatus
 
-from app import create_app
 from app.extensions import db
 from app.models import Payment
 from app.services.queue import queue_job
 from tests.conftest import add_payment
-from tests.servers import SmtpCapture
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-WORKER_CLASSES = ["rq.Worker", "rq.worker.SimpleWorker"]
-
-# Seconds a burst worker may take before the test fails; it needs well under one.
-WORKER_TIMEOUT = 60
+from tests.workers import (
+    PROJECT_ROOT,
+    WAIT_TIMEOUT,
+    WORKER_CLASSES,
+    fetch,
+    run_burst_worker,
+    worker_env,
+)
 
 pytestmark = pytest.mark.worker
 
 
-@pytest.fixture
-def smtp_server():
-    with SmtpCapture() as server:
-        yield server
-
-
-@pytest.fixture
-def shared_app(tmp_path, redis_client, redis_server):
-    """An app on a SQLite file that the worker process opens too."""
-    database_url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
-    app = create_app(
-        {
-            "APP_ENV": "testing",
-            "REDIS_URL": redis_server.url,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-        }
-    )
-    with app.app_context():
-        db.create_all()
-
-    yield app
-
-    with app.app_context():
-        db.engine.dispose()
-    app.extensions["redis"].close()
-
-
 def run_worker(app, smtp_server, tmp_path, *args):
     """Run `python worker.py --burst ARGS` from an unrelated directory; return its output."""
-    env = {
-        **os.environ,
-        "APP_ENV": "development",
-        "SECRET_KEY": "worker-test-secret",
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "REDIS_URL": app.config["REDIS_URL"],
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(smtp_server.port),
-        "MAIL_USE_TLS": "false",
-        "MAIL_USE_SSL": "false",
-        "MAIL_USERNAME": "",
-        "MAIL_PASSWORD": "",
-    }
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir(exist_ok=True)
-
-    completed = subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "worker.py"), "--burst", *args],
-        cwd=elsewhere,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=WORKER_TIMEOUT,
-    )
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 0, output
-    return output
-
-
-def fetch(job_id, redis_client):
-    return Job.fetch(job_id, connection=redis_client, serializer=JSONSerializer)
+    return run_burst_worker(worker_env(app, smtp_server.port), elsewhere, *args)
 
 
 @pytest.mark.parametrize("worker_class", WORKER_CLASSES)
@@ -154,7 +97,7 @@ def test_worker_rejects_bad_class(shared_app, smtp_server, tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=WORKER_TIMEOUT,
+        timeout=WAIT_TIMEOUT,
     )
 
     assert completed.returncode != 0

@@ -50,7 +50,8 @@ def with_app_context(func):
     """Wrap the job `func` so that each call runs in a fresh app context of the worker app.
 
     The context is popped when `func` returns or raises, and exceptions propagate so that
-    RQ records the failure. Each start, success and failure is logged with the job id.
+    RQ records the failure and the traceback. Each start, success and failure is logged
+    with the job id.
     """
 
     @functools.wraps(func)
@@ -73,7 +74,8 @@ def _run_logged(func, args, kwargs):
     try:
         result = func(*args, **kwargs)
     except Exception as exc:
-        logger.error("job %s: %s failed: %r", job_id, func.__name__, exc, exc_info=True)
+        # RQ logs the traceback next, with the same job id.
+        logger.error("job %s: %s failed: %r", job_id, func.__name__, exc)
         raise
 
     elapsed_ms = (time.perf_counter() - started) * 1000

@@ -5,13 +5,17 @@ values that JSON carries: pass ids and plain values, not ORM objects.
 """
 
 import json
+import logging
 
 from flask import current_app
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.serializers import JSONSerializer
 
 from app.services.registry import registered_jobs
+
+logger = logging.getLogger(__name__)
 
 SERIALIZER = JSONSerializer
 
@@ -24,14 +28,26 @@ class JobArgumentError(TypeError):
     """The keyword arguments passed to `queue_job` do not fit the job."""
 
 
+class QueueUnavailableError(RuntimeError):
+    """Redis did not respond, so the job was not enqueued."""
+
+
 def init_app(app):
-    """Bind a Redis connection for `REDIS_URL` to `app`; it connects on first use."""
+    """Bind a Redis client for `REDIS_URL` to `app`; it connects on first use.
+
+    Reads `REDIS_SOCKET_TIMEOUT` (seconds, default 5) for connecting and for each reply,
+    so a request fails instead of hanging when Redis does not respond.
+    """
     app.config.setdefault("REDIS_URL", "redis://localhost:6379/0")
-    app.extensions["redis"] = Redis.from_url(app.config["REDIS_URL"])
+    app.config.setdefault("REDIS_SOCKET_TIMEOUT", 5.0)
+    timeout = app.config["REDIS_SOCKET_TIMEOUT"]
+    app.extensions["redis"] = Redis.from_url(
+        app.config["REDIS_URL"], socket_connect_timeout=timeout, socket_timeout=timeout
+    )
 
 
 def get_redis():
-    """Return the Redis connection of the current app.
+    """Return the Redis client of the current app.
 
     Needs an app context, and raises RuntimeError if `init_app` was not called for the app.
     """
@@ -39,7 +55,7 @@ def get_redis():
         return current_app.extensions["redis"]
     except KeyError:
         raise RuntimeError(
-            "The app has no Redis connection. Call app.services.queue.init_app(app) in create_app."
+            "The app has no Redis client. Call app.services.queue.init_app(app) in create_app."
         ) from None
 
 
@@ -49,30 +65,23 @@ def get_queue(name="default"):
 
 
 def queue_job(name, **kwargs):
-    """Enqueue the registered job `name` with `kwargs` and return the `rq.job.Job`.
+    """Enqueue the registered job `name` with `kwargs` now, and return the `rq.job.Job`.
 
     Raises UnknownJobError for a name that is not registered, and JobArgumentError for
-    missing or unexpected arguments or a value JSON cannot carry. Both are raised before
-    anything is sent to Redis. Needs an app context.
+    missing or unexpected arguments or a value JSON cannot carry; both before anything is
+    sent to Redis. Raises QueueUnavailableError when Redis does not respond. Needs an app
+    context. In request handlers that write to the database, use
+    `queue_job_after_commit` instead, so that the job never runs before the commit.
     """
-    spec = _find_job(name)
-    _check_arguments(spec, kwargs)
-
-    retry = None
-    if spec.retries:
-        retry = Retry(max=spec.retries, interval=list(spec.retry_intervals))
-
-    return get_queue(spec.queue).enqueue_call(
-        func=spec.path,
-        kwargs=kwargs,
-        timeout=spec.timeout,
-        retry=retry,
-        result_ttl=current_app.config.get("RQ_RESULT_TTL", 86400),
-        failure_ttl=current_app.config.get("RQ_FAILURE_TTL", 7 * 86400),
-    )
+    spec = check_job(name, kwargs)
+    return enqueue(spec, kwargs)
 
 
-def _find_job(name):
+def check_job(name, kwargs):
+    """Return the JobSpec of `name` after checking `kwargs` against it.
+
+    Raises UnknownJobError or JobArgumentError, as `queue_job` documents.
+    """
     jobs = registered_jobs()
     if name not in jobs:
         raise UnknownJobError(
@@ -80,20 +89,53 @@ def _find_job(name):
             "Register a new one with @background_job in app/services/background_jobs.py."
         )
 
-    return jobs[name]
-
-
-def _check_arguments(spec, kwargs):
+    spec = jobs[name]
     try:
         spec.signature.bind(**kwargs)
     except TypeError as exc:
         raise JobArgumentError(
-            f"Invalid arguments for job {spec.name!r}: {exc}. "
-            f"The job's signature is {spec.name}{spec.signature}."
+            f"Invalid arguments for job {name!r}: {exc}. "
+            f"The job's signature is {name}{spec.signature}."
         ) from None
 
     for key, value in kwargs.items():
-        _check_json_value(spec.name, key, value)
+        _check_json_value(name, key, value)
+
+    return spec
+
+
+def enqueue(spec, kwargs, job_id=None):
+    """Enqueue a checked job with its timeout and retry policy; return the `rq.job.Job`.
+
+    Raises QueueUnavailableError when Redis does not respond.
+    """
+    retry = None
+    if spec.retries:
+        retry = Retry(max=spec.retries, interval=list(spec.retry_intervals))
+
+    try:
+        job = get_queue(spec.queue).enqueue_call(
+            func=spec.path,
+            kwargs=kwargs,
+            timeout=spec.timeout,
+            retry=retry,
+            result_ttl=current_app.config.get("RQ_RESULT_TTL", 86400),
+            failure_ttl=current_app.config.get("RQ_FAILURE_TTL", 7 * 86400),
+            job_id=job_id,
+        )
+    except RedisError as exc:
+        raise QueueUnavailableError(
+            f"Could not enqueue job {spec.name!r}: Redis at {_redis_address()} did not respond "
+            f"({exc}). Check that Redis is running and that REDIS_URL points to it."
+        ) from exc
+
+    logger.info("job %s: enqueued %s on queue %s", job.id, spec.name, spec.queue)
+    return job
+
+
+def _redis_address():
+    kwargs = get_redis().get_connection_kwargs()
+    return f"{kwargs.get('host')}:{kwargs.get('port')} db {kwargs.get('db')}"
 
 
 def _check_json_value(job_name, key, value):

@@ -7,6 +7,7 @@ process runs (see `app/services/job_context.py`).
 import logging
 import os
 
+from redis import Redis
 from rq.utils import import_worker_class
 
 from app.extensions import db
@@ -23,22 +24,22 @@ def build_worker(app, worker_class=DEFAULT_WORKER_CLASS, queues=None, name=None)
     """Create a worker of `worker_class` (a dotted path) for `app` on `queues`.
 
     Registers `app` as the worker app, and makes forked work horses open their own
-    database connections. Raises ValueError for a path that is not an RQ worker class.
+    database connections. The worker gets a Redis connection of its own, because RQ sets
+    a socket timeout on it that suits its blocking dequeue but not a web request. Raises
+    ValueError for a path that is not an RQ worker class.
     """
     cls = _import_worker_class(worker_class)
     set_worker_app(app)
     _dispose_engines_in_forked_children(app)
 
-    with app.app_context():
-        from app.services.queue import get_redis
-
-        connection = get_redis()
-
     worker = cls(
         queues or app.config["RQ_QUEUES"],
-        connection=connection,
+        connection=Redis.from_url(app.config["REDIS_URL"]),
         serializer=SERIALIZER,
         name=name,
+        job_monitoring_interval=app.config["RQ_JOB_MONITORING_INTERVAL"],
+        maintenance_interval=app.config["RQ_MAINTENANCE_INTERVAL"],
+        worker_ttl=app.config["RQ_WORKER_TTL"],
     )
     _stop_pubsub_thread_promptly(worker)
     return worker
