@@ -11,7 +11,11 @@ from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
 from app.config import PROJECT_ROOT, environment_settings
+{%- if cookiecutter.use_migrations %}
+from app.extensions import db, mail, migrate
+{%- else %}
 from app.extensions import db, mail
+{%- endif %}
 from app.services import queue
 
 logger = logging.getLogger(__name__)
@@ -35,6 +39,9 @@ def create_app(config=None):
 
     db.init_app(app)
     mail.init_app(app)
+{%- if cookiecutter.use_migrations %}
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+{%- endif %}
     queue.init_app(app)
 
     from app import jobs, payments

@@ -8,24 +8,29 @@ from app import create_app
 from app.extensions import db
 from app.models import Payment, User
 from app.services import job_context
+from tests.database import prepare_database
 from tests.servers import start_redis
 
 _redis = None
+_database = None
 
 
 def pytest_configure(config):
-    global _redis
+    global _redis, _database
+    _database = prepare_database()
+    os.environ["TEST_DATABASE_URL"] = _database.url
     _redis = start_redis()
 
 
 def pytest_unconfigure(config):
     if _redis is not None:
         _redis.stop()
+    if _database is not None:
+        _database.drop()
 
 
 def _backends():
-    database = os.environ.get("TEST_DATABASE_URL", "sqlite:// (in memory)")
-    return [f"redis: {_redis.kind} at {_redis.url}", f"database: {database}"]
+    return [f"redis: {_redis.kind} at {_redis.url}", f"database: {_database.description}"]
 
 
 def pytest_report_header(config):

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import Payment
 from app.services.queue import queue_job
 from tests.conftest import add_payment
+from tests.database import database_url_for_processes
 from tests.servers import SmtpCapture
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,8 +36,8 @@ def smtp_server():
 
 @pytest.fixture
 def shared_app(tmp_path, redis_client, redis_server):
-    """An app on a SQLite file that the worker process opens too."""
-    database_url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    """An app on a database that the worker process opens too: a SQLite file or the server."""
+    database_url = database_url_for_processes(tmp_path)
     app = create_app(
         {
             "APP_ENV": "testing",
@@ -50,6 +51,7 @@ def shared_app(tmp_path, redis_client, redis_server):
     yield app
 
     with app.app_context():
+        db.drop_all()
         db.engine.dispose()
     app.extensions["redis"].close()
 
