@@ -9,6 +9,7 @@ import json
 import keyword
 import re
 import sys
+import unicodedata
 
 # Cookiecutter renders the next line into a JSON string literal that holds every answer, so
 # quotes or backslashes in an answer cannot break this script.
@@ -50,7 +51,8 @@ EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 def suggest_slug(slug):
     """Return a lowercase ASCII identifier close to `slug`, for the error message."""
-    suggestion = re.sub(r"[^a-z0-9_]+", "_", slug.lower()).strip("_") or "my_project"
+    ascii_slug = unicodedata.normalize("NFKD", slug).encode("ascii", "ignore").decode()
+    suggestion = re.sub(r"[^a-z0-9]+", "_", ascii_slug.lower()).strip("_") or "my_project"
     if suggestion[0].isdigit():
         suggestion = f"project_{suggestion}"
     return suggestion
