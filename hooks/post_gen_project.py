@@ -10,7 +10,7 @@ import shutil
 import sys
 from pathlib import Path
 
-# Cookiecutter renders the next line into a JSON string literal that holds every answer.
+# Cookiecutter renders the next line into a JSON string literal that contains every answer.
 ANSWERS = json.loads({{cookiecutter | jsonify | tojson}})  # noqa: F821
 
 PROJECT = Path.cwd()

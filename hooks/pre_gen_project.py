@@ -11,7 +11,7 @@ import re
 import sys
 import unicodedata
 
-# Cookiecutter renders the next line into a JSON string literal that holds every answer, so
+# Cookiecutter renders the next line into a JSON string literal that contains every answer, so
 # quotes or backslashes in an answer cannot break this script.
 ANSWERS = json.loads({{cookiecutter | jsonify | tojson}})  # noqa: F821
 

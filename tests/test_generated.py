@@ -117,8 +117,8 @@ def test_generated_suite_sqlite_options(project_python, tmp_path):
 
 
 def test_generated_postgresql_unreachable(project_python, tmp_path):
-    """No PostgreSQL answers at TEST_DATABASE_URL: the run stops with the URL and the fix,
-    and skips nothing."""
+    """No PostgreSQL server listens at TEST_DATABASE_URL: the run stops with the URL and
+    the fix, and skips nothing."""
     project = render(tmp_path, database="postgresql")
     url = f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/test"
 
@@ -126,7 +126,7 @@ def test_generated_postgresql_unreachable(project_python, tmp_path):
     output = completed.stdout + completed.stderr
 
     assert completed.returncode != 0, output
-    assert f"PostgreSQL at TEST_DATABASE_URL={url!r} did not answer" in output
+    assert f"PostgreSQL at TEST_DATABASE_URL={url!r} is not reachable" in output
     assert "Start PostgreSQL there, or set TEST_DATABASE_URL" in output
     assert "passed" not in output
     assert "skipped" not in output

@@ -8,8 +8,8 @@ in-memory SQLite.
 {%- endif %}
 For a PostgreSQL URL the run creates a schema of its own, points every connection's
 `search_path` at it, and drops it at the end, so that test runs in parallel on one database
-do not see each other's tables. A PostgreSQL server that does not answer stops the run with
-the URL and what to do; nothing is skipped.
+do not see each other's tables. A PostgreSQL server that cannot be reached stops the run
+with the URL and what to do, and nothing is skipped.
 """
 
 import os
@@ -35,7 +35,7 @@ class RunDatabase:
 def prepare_database():
     """Return the RunDatabase for `TEST_DATABASE_URL`, creating its schema on PostgreSQL.
 
-    Raises pytest.UsageError, which ends the run, when PostgreSQL does not answer.
+    Raises pytest.UsageError, which ends the run, when PostgreSQL cannot be reached.
     """
     url = os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
     if not url.startswith("postgresql"):
@@ -46,7 +46,7 @@ def prepare_database():
 
 def _create_schema(url):
     schema = f"test_{os.getpid()}_{secrets.token_hex(4)}"
-    shown = make_url(url).render_as_string(hide_password=True)
+    display_url = make_url(url).render_as_string(hide_password=True)
     engine = create_engine(url)
 
     try:
@@ -56,7 +56,7 @@ def _create_schema(url):
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0]
         raise pytest.UsageError(
-            f"PostgreSQL at TEST_DATABASE_URL={shown!r} did not answer: {reason}. Start "
+            f"PostgreSQL at TEST_DATABASE_URL={display_url!r} is not reachable: {reason}. Start "
             "PostgreSQL there, or set TEST_DATABASE_URL to a database where you may create "
             "schemas, such as postgresql+psycopg://postgres@127.0.0.1:5432/test."
         ) from None
@@ -69,7 +69,7 @@ def _create_schema(url):
     schema_url = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
     return RunDatabase(
         schema_url.render_as_string(hide_password=False),
-        f"PostgreSQL {shown}, schema {schema}",
+        f"PostgreSQL {display_url}, schema {schema}",
         drop,
     )
 
