@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from cookiecutter.main import cookiecutter
 
+from tests.combinations import EVERYTHING
+
 TEMPLATE = Path(__file__).resolve().parent.parent
 
 # Seconds a generated project's whole test suite may take before the run is stopped.
@@ -57,17 +59,19 @@ def default_project(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def project_python(tmp_path_factory, default_project):
-    """Python of a fresh virtual environment with the default project's dependencies.
+def project_python(tmp_path_factory):
+    """Python of a fresh virtual environment with the dependencies of a project rendered
+    with every option on, a superset of those of every other combination.
 
     The project itself is installed from its rendered directory, checked, and uninstalled
     again, so that each suite imports `app` from the project directory it runs in.
     """
+    full_project = render(tmp_path_factory.mktemp("everything"), **EVERYTHING)
     env_dir = tmp_path_factory.mktemp("venv")
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
 
-    pip_install(python, f"{default_project}[test]")
+    pip_install(python, f"{full_project}[test]")
     installed = subprocess.run(
         [str(python), "-c", "import app, pathlib; print(pathlib.Path(app.__file__).parent)"],
         cwd=env_dir,
@@ -80,7 +84,7 @@ def project_python(tmp_path_factory, default_project):
     assert "site-packages" in package_dir.parts
 
     subprocess.run(
-        [str(python), "-m", "pip", "uninstall", "--yes", "--quiet", default_project.name],
+        [str(python), "-m", "pip", "uninstall", "--yes", "--quiet", full_project.name],
         check=True,
     )
     return python
@@ -89,4 +93,14 @@ def project_python(tmp_path_factory, default_project):
 def ruff(*args, cwd):
     return subprocess.run(
         [sys.executable, "-m", "ruff", *args, "--no-cache"], cwd=cwd, capture_output=True, text=True
+    )
+
+
+def validate_pre_commit(cwd):
+    """Run `pre-commit validate-config` on the project's config; return the CompletedProcess."""
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-config", ".pre-commit-config.yaml"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
     )

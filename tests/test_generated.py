@@ -4,6 +4,7 @@ including the test that runs `python worker.py --burst` as a real process."""
 import re
 import socket
 
+from tests.combinations import EVERYTHING
 from tests.conftest import render, run_suite
 
 
@@ -77,3 +78,73 @@ def test_canary_without_context_wrapper(project_python, tmp_path):
         assert (
             f"FAILED tests/test_worker.py::test_worker_delivers_receipt[{worker_class}]" in output
         )
+
+
+def test_generated_suite_postgresql(project_python, tmp_path):
+    """Every option on: the suite runs against the PostgreSQL server at 127.0.0.1:5432, in a
+    schema of its own, with the migration, fork, cron and Docker tests."""
+    project = render(tmp_path, **EVERYTHING)
+
+    completed = run_suite(project_python, project, args=["-rA"])
+    output = completed.stdout + completed.stderr
+
+    assert completed.returncode == 0, output
+    assert re.search(r"database: PostgreSQL \S+@127\.0\.0\.1:5432/test, schema test_", output)
+    assert "skipped" not in summary(output)
+    for test in [
+        "PASSED tests/test_postgres.py::test_horse_opens_own_connection",
+        "PASSED tests/test_migrations.py::test_upgrade_leaves_no_model_changes",
+        "PASSED tests/test_cron.py::test_cron_process_feeds_worker",
+        "PASSED tests/test_docker.py::test_dockerfile_copies_existing_files",
+        "PASSED tests/test_worker.py::test_worker_delivers_receipt[rq.Worker]",
+    ]:
+        assert test in output
+
+
+def test_generated_suite_sqlite_options(project_python, tmp_path):
+    """SQLite with migrations and periodic jobs, and without CI."""
+    options = {"use_migrations": True, "periodic_jobs": True, "ci": "none"}
+    project = render(tmp_path, **options)
+
+    completed = run_suite(project_python, project, args=["-rA"])
+    output = completed.stdout + completed.stderr
+
+    assert completed.returncode == 0, output
+    assert "database: sqlite://" in output
+    assert "skipped" not in summary(output)
+    assert "PASSED tests/test_migrations.py::test_upgrade_leaves_no_model_changes" in output
+    assert "PASSED tests/test_cron.py::test_cron_process_feeds_worker" in output
+
+
+def test_generated_postgresql_unreachable(project_python, tmp_path):
+    """No PostgreSQL server listens at TEST_DATABASE_URL: the run stops with the URL and
+    the fix, and skips nothing."""
+    project = render(tmp_path, database="postgresql")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/test"
+
+    completed = run_suite(project_python, project, env={"TEST_DATABASE_URL": url})
+    output = completed.stdout + completed.stderr
+
+    assert completed.returncode != 0, output
+    assert f"PostgreSQL at TEST_DATABASE_URL={url!r} is not reachable" in output
+    assert "Start PostgreSQL there, or set TEST_DATABASE_URL" in output
+    assert "passed" not in output
+    assert "skipped" not in output
+
+
+def test_canary_without_fork_hook(project_python, tmp_path):
+    """Remove the after-fork hook that replaces a work horse's inherited connection pool:
+    the PostgreSQL fork test must then see the parent's server process in the job."""
+    project = render(tmp_path, database="postgresql")
+    module = project / "app" / "services" / "worker.py"
+    hook = "os.register_at_fork(after_in_child=_dispose_inherited_pools)\n"
+    source = module.read_text()
+    assert hook in source
+    module.write_text(source.replace(hook, ""))
+
+    completed = run_suite(project_python, project, args=["tests/test_postgres.py"])
+    output = completed.stdout + completed.stderr
+
+    assert completed.returncode != 0, output
+    assert "FAILED tests/test_postgres.py::test_horse_opens_own_connection" in output
+    assert "assert horse_pid != parent_pid" in output

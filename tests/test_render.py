@@ -1,14 +1,12 @@
 """Render the template and check the files it writes, without installing anything."""
 
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import TEMPLATE, render, ruff
+from tests.conftest import TEMPLATE, render, ruff, validate_pre_commit
 
 CONTEXTS = {
     "defaults": {},
@@ -101,12 +99,7 @@ def test_render_parseable_config(project):
     hook_ids = {hook["id"] for repo in config["repos"] for hook in repo["hooks"]}
 
     assert {"ruff-check", "ruff-format", "check-yaml", "end-of-file-fixer"} <= hook_ids
-    validated = subprocess.run(
-        [sys.executable, "-m", "pre_commit", "validate-config", ".pre-commit-config.yaml"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-    )
+    validated = validate_pre_commit(project)
     assert validated.returncode == 0, validated.stdout + validated.stderr
 
 

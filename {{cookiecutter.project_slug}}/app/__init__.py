@@ -11,7 +11,11 @@ from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
 from app.config import PROJECT_ROOT, environment_settings
+{%- if cookiecutter.use_migrations %}
+from app.extensions import db, mail, migrate
+{%- else %}
 from app.extensions import db, mail
+{%- endif %}
 from app.services import after_commit, queue  # noqa: F401 (after_commit registers events)
 from app.services.commands import jobs_cli
 from app.services.queue import QueueUnavailableError
@@ -37,6 +41,9 @@ def create_app(config=None):
 
     db.init_app(app)
     mail.init_app(app)
+{%- if cookiecutter.use_migrations %}
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+{%- endif %}
     queue.init_app(app)
 
     from app import jobs, payments

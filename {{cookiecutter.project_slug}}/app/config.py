@@ -12,6 +12,12 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 ENVIRONMENTS = ("development", "testing", "production")
+{%- if cookiecutter.database == "postgresql" %}
+
+# PostgreSQL database that DATABASE_URL defaults to: on this machine, as user postgres.
+DEFAULT_DATABASE_NAME = "{{ cookiecutter.project_slug }}"
+DEFAULT_DATABASE_URL = f"postgresql+psycopg://postgres@localhost:5432/{DEFAULT_DATABASE_NAME}"
+{%- endif %}
 
 
 def _flag(name, default):
@@ -23,10 +29,15 @@ def base_settings():
     return {
         # Signs sessions and tokens. Production refuses to start without one.
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
+{%- if cookiecutter.database == "postgresql" %}
+        # SQLAlchemy URL of the PostgreSQL database (psycopg 3 driver).
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+{%- else %}
         # SQLAlchemy URL. The default is a SQLite file in the project's instance folder.
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'instance' / 'app.sqlite'}"
         ),
+{%- endif %}
         # Redis server that holds the job queues.
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://localhost:6379/0"),
         # Seconds the web app and jobs wait for Redis to connect or reply before failing.

@@ -4,6 +4,9 @@ import smtplib
 
 from flask import current_app
 from flask_mail import Connection, Mail
+{%- if cookiecutter.use_migrations %}
+from flask_migrate import Migrate
+{%- endif %}
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 
@@ -48,3 +51,7 @@ class TimeoutMail(Mail):
 
 db = SQLAlchemy(model_class=Base)
 mail = TimeoutMail()
+{%- if cookiecutter.use_migrations %}
+# Alembic migrations in migrations/, run with `flask --app app db upgrade`.
+migrate = Migrate()
+{%- endif %}

@@ -10,26 +10,31 @@ from app.extensions import db
 from app.models import Payment, User
 from app.services import job_context
 from tests import probe_jobs  # noqa: F401 (registers the jobs that tests enqueue)
+from tests.database import database_url_for_processes, prepare_database
 from tests.servers import SmtpCapture, start_fakeredis, start_redis
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 _redis = None
+_database = None
 
 
 def pytest_configure(config):
-    global _redis
+    global _redis, _database
+    _database = prepare_database()
+    os.environ["TEST_DATABASE_URL"] = _database.url
     _redis = start_redis()
 
 
 def pytest_unconfigure(config):
     if _redis is not None:
         _redis.stop()
+    if _database is not None:
+        _database.drop()
 
 
 def _backends():
-    database = os.environ.get("TEST_DATABASE_URL", "sqlite:// (in memory)")
-    return [f"redis: {_redis.kind} at {_redis.url}", f"database: {database}"]
+    return [f"redis: {_redis.kind} at {_redis.url}", f"database: {_database.description}"]
 
 
 def pytest_report_header(config):
@@ -83,8 +88,9 @@ def app(redis_client, redis_server):
 
 @pytest.fixture
 def shared_app(tmp_path, redis_client, redis_server):
-    """A testing app on a SQLite file that worker processes open too. No context is pushed."""
-    database_url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    """A testing app on a database that worker processes open too: a SQLite file, or the
+    run's PostgreSQL schema. No context is pushed."""
+    database_url = database_url_for_processes(tmp_path)
     app = create_app(
         {
             "APP_ENV": "testing",
