@@ -1,0 +1,75 @@
+"""Run one burst RQ worker for the benchmark's variants that have no `worker.py`.
+
+    python worker_runner.py plain WORKER_CLASS QUEUE   # bench_plain_jobs, JSON serializer
+    python worker_runner.py flask-rq WORKER_CLASS      # Flask-RQ's queue, in one app context
+
+Runs with the rendered project directory on PYTHONPATH and REDIS_URL set. The job module
+is imported before the worker starts, so forked work horses find it loaded already.
+"""
+
+import os
+import sys
+
+from redis import Redis
+from rq.serializers import JSONSerializer
+from rq.utils import import_worker_class
+
+
+def stop_pubsub_thread_promptly(worker):
+    """Stop the worker's pubsub thread before unsubscribing, as the template's worker does.
+
+    With rq 3.0 and redis-py 8.2, the default order can make a burst worker wait 60 s
+    before it exits. This only changes shutdown; jobs run as before.
+    """
+
+    def unsubscribe():
+        thread = worker.pubsub_thread
+        if thread is None:
+            return
+
+        thread.stop(timeout=0)
+        worker.pubsub.unsubscribe()
+        thread.join(timeout=5)
+        worker.pubsub.close()
+
+    worker.unsubscribe = unsubscribe
+
+
+def run_plain(worker_class, queue_name, redis_url):
+    import bench_plain_jobs  # noqa: F401
+
+    connection = Redis.from_url(redis_url)
+    worker = worker_class([queue_name], connection=connection, serializer=JSONSerializer)
+    stop_pubsub_thread_promptly(worker)
+    worker.work(burst=True, logging_level="INFO")
+
+
+def run_flask_rq(worker_class):
+    """Run Flask-RQ's queue with `worker_class` inside one app context for all jobs.
+
+    Flask-RQ 1.0 itself only starts its subprocess worker; this is how a user would run
+    its queue in one process.
+    """
+    import bench_flask_rq
+
+    app = bench_flask_rq.create_app()
+    with app.app_context():
+        queue = bench_flask_rq.rq.get_queue(bench_flask_rq.QUEUE)
+        worker = worker_class([queue], connection=queue.connection, job_class=queue.job_class)
+        stop_pubsub_thread_promptly(worker)
+        worker.work(burst=True, logging_level="INFO")
+
+
+def main(argv):
+    if len(argv) < 2 or argv[0] not in {"plain", "flask-rq"}:
+        sys.exit(f"usage: worker_runner.py plain|flask-rq WORKER_CLASS [QUEUE], not {argv!r}")
+
+    worker_class = import_worker_class(argv[1])
+    if argv[0] == "plain":
+        run_plain(worker_class, argv[2], os.environ["REDIS_URL"])
+    else:
+        run_flask_rq(worker_class)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
