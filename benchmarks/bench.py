@@ -10,7 +10,6 @@ import argparse
 import importlib.metadata
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -18,12 +17,12 @@ from pathlib import Path
 
 from redis import Redis
 
-import report
-from measure import measure
-from project import add_benchmark_jobs, create_database, render
-from redis_server import RedisServer
-from resources import long_run
-from variants import WORKER_CLASSES, build_variants
+from . import report
+from .measure import measure
+from .project import add_benchmark_jobs, create_database, render
+from .redis_server import RedisServer
+from .resources import long_run
+from .variants import WORKER_CLASSES, build_variants
 
 # Jobs in each variant's first, untimed run, which warms caches and sizes the timed runs.
 CALIBRATION_JOBS = 10

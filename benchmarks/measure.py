@@ -69,7 +69,8 @@ def check_finished(connection, job_ids, log_path):
         statuses = pipeline.execute()
 
     unfinished = [
-        (job_id, status) for job_id, status in zip(job_ids, statuses, strict=True)
+        (job_id, status)
+        for job_id, status in zip(job_ids, statuses, strict=True)
         if status != b"finished"
     ]
     if unfinished:

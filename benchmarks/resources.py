@@ -3,8 +3,8 @@
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from measure import check_finished, run_worker
-from project import user_id_for
+from .measure import check_finished, run_worker
+from .project import user_id_for
 
 
 def queue_long_run(app, total, sample_every, of_parent):

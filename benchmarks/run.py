@@ -14,7 +14,6 @@ import hashlib
 import os
 import subprocess
 import sys
-import tomllib
 import venv
 from pathlib import Path
 
@@ -22,7 +21,6 @@ TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VENV = TEMPLATE_ROOT / ".venv-bench"
 PROJECT_PYPROJECT = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}" / "pyproject.toml"
 DEV_REQUIREMENTS = TEMPLATE_ROOT / "requirements-dev.txt"
-BENCH_SCRIPT = Path(__file__).resolve().parent / "bench.py"
 
 # Flask-RQ release compared against; installed only into the benchmark's environment.
 FLASK_RQ_REQUIREMENT = "flask-rq==1.0.0"
@@ -30,9 +28,13 @@ FLASK_RQ_REQUIREMENT = "flask-rq==1.0.0"
 # File in the environment that records why Flask-RQ could not be installed.
 FLASK_RQ_ERROR_FILE = "flask-rq-install-error.txt"
 
+MINIMUM_PYTHON = (3, 11)
+
 
 def requirements():
     """Return the generated project's dependencies plus the pinned cookiecutter."""
+    import tomllib
+
     project = tomllib.loads(PROJECT_PYPROJECT.read_text())["project"]
     cookiecutter = [
         line.strip()
@@ -103,15 +105,16 @@ def venv_option(argv):
 
 
 def main(argv):
-    if sys.version_info < (3, 11):
+    if sys.version_info < MINIMUM_PYTHON:
         found = ".".join(map(str, sys.version_info[:3]))
         sys.exit(f"run.py: Python {found} is too old. Run it with Python 3.11 or newer.")
 
     env_dir = venv_option(argv)
     python = ensure_environment(env_dir)
-    command = [str(python), str(BENCH_SCRIPT), *argv]
+    command = [str(python), "-m", "benchmarks.bench", *argv]
     if "--help" not in argv and "-h" not in argv:
         command += ["--flask-rq-error-file", str(env_dir / FLASK_RQ_ERROR_FILE)]
+    os.chdir(TEMPLATE_ROOT)
     os.execv(python, command)
 
 

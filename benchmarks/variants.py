@@ -12,7 +12,7 @@ from pathlib import Path
 from rq import Queue
 from rq.serializers import JSONSerializer
 
-from project import user_id_for
+from .project import user_id_for
 
 WORKER_CLASSES = {"SimpleWorker": "rq.worker.SimpleWorker", "Worker": "rq.Worker"}
 RUNNER = Path(__file__).resolve().parent / "worker_runner.py"
@@ -88,8 +88,7 @@ def flask_rq_variant():
     def enqueue(count):
         with app.app_context():
             return [
-                bench_flask_rq.read_user.enqueue(user_id_for(number)).id
-                for number in range(count)
+                bench_flask_rq.read_user.enqueue(user_id_for(number)).id for number in range(count)
             ]
 
     def command(worker_class):

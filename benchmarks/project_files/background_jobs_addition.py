@@ -7,11 +7,10 @@ imports and wraps them the same way. The template itself never contains them.
 import gc
 import os
 
-from sqlalchemy.engine import Engine
-
 from app.extensions import db
 from app.models import User
 from app.services.registry import background_job
+from sqlalchemy.engine import Engine
 
 
 @background_job(retries=0)

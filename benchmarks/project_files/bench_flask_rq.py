@@ -4,11 +4,10 @@
 in a new `flask rq work-horse` process that loads this app again.
 """
 
-from flask_rq import RQ
-
 from app import create_app as create_project_app
 from app.extensions import db
 from app.models import User
+from flask_rq import RQ
 
 QUEUE = "flask_rq"
 
