@@ -46,7 +46,9 @@ def parse_args(argv=None):
         help="target duration of each timed run in seconds, used to size it (default: 3)",
     )
     parser.add_argument(
-        "--jobs", type=int, help="jobs in every timed run instead of sizing by --seconds"
+        "--jobs",
+        type=int,
+        help="jobs in every timed run, with no calibration run (default: sized by --seconds)",
     )
     parser.add_argument(
         "--long-jobs",
@@ -122,18 +124,20 @@ def worker_env(project, database, redis_url):
 
 
 def job_counts(args, connection, variants, project, env, log_path):
-    """Return the job count of each (worker class, variant), from an untimed run of each."""
+    """Return the job count of each (worker class, variant): `--jobs`, or else the count
+    that an untimed calibration run of each predicts for `--seconds`."""
     counts = {}
     for worker_class in WORKER_CLASSES:
         for variant in variants:
+            if args.jobs is not None:
+                counts[(worker_class, variant.key)] = args.jobs
+                continue
+
             run = measure(
                 connection, variant, worker_class, CALIBRATION_JOBS, project, env, log_path
             )
-            if args.jobs is not None:
-                counts[(worker_class, variant.key)] = args.jobs
-            else:
-                sized = round(run.jobs_per_second * args.seconds)
-                counts[(worker_class, variant.key)] = min(MAX_JOBS, max(MIN_JOBS, sized))
+            sized = round(run.jobs_per_second * args.seconds)
+            counts[(worker_class, variant.key)] = min(MAX_JOBS, max(MIN_JOBS, sized))
 
     return counts
 

@@ -4,9 +4,11 @@ Throughput is (jobs - 1) / (started_at of the last job - started_at of the first
 Between those two timestamps lie jobs - 1 complete cycles, each with one job body and
 all of the worker's work between two jobs (result write, dequeue, fork or spawn, job
 preparation). Interpreter start, imports and app creation before the first job do not
-count, for any variant.
+count, for any variant. The job body is the median of ended_at - started_at: the job
+function and its wrapper, without RQ's work before and after.
 """
 
+import statistics
 import subprocess
 import time
 from dataclasses import dataclass
@@ -22,10 +24,12 @@ TIMEOUT_BASE = 120.0
 
 @dataclass(frozen=True)
 class Run:
-    """One timed burst: how many jobs ran and the seconds from the first start to the last."""
+    """One timed burst: how many jobs ran, the seconds from the first start to the last,
+    and the median job body in milliseconds."""
 
     jobs: int
     seconds: float
+    body_ms: float
 
     @property
     def jobs_per_second(self):
@@ -81,8 +85,14 @@ def check_finished(connection, job_ids, log_path):
         )
 
 
-def started_at(connection, job_id):
-    return str_to_date(connection.hget(Job.key_for(job_id), "started_at"))
+def job_times(connection, job_ids):
+    """Return the (started_at, ended_at) datetimes of each job, in the order of `job_ids`."""
+    with connection.pipeline(transaction=False) as pipeline:
+        for job_id in job_ids:
+            pipeline.hmget(Job.key_for(job_id), ["started_at", "ended_at"])
+        rows = pipeline.execute()
+
+    return [(str_to_date(started), str_to_date(ended)) for started, ended in rows]
 
 
 def measure(connection, variant, worker_class, count, project, env, log_path):
@@ -96,5 +106,10 @@ def measure(connection, variant, worker_class, count, project, env, log_path):
     run_worker(variant.command(worker_class), project, env, log_path, count)
     check_finished(connection, job_ids, log_path)
 
-    first, last = started_at(connection, job_ids[0]), started_at(connection, job_ids[-1])
-    return Run(jobs=count, seconds=(last - first).total_seconds())
+    times = job_times(connection, job_ids)
+    bodies = [(ended - started).total_seconds() * 1000 for started, ended in times]
+    return Run(
+        jobs=count,
+        seconds=(times[-1][0] - times[0][0]).total_seconds(),
+        body_ms=statistics.median(bodies),
+    )

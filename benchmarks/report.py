@@ -13,7 +13,7 @@ TARGETS = [
 
 HEADER = (
     f"{'worker':<13} {'variant':<20} {'jobs':>6} {'jobs/s median':>14} {'min':>8} {'max':>8} "
-    f"{'ms/job':>8} {'+ms/job':>8} {'ratio to bare':>14}"
+    f"{'ms/job':>8} {'+ms/job':>8} {'body ms':>8} {'ratio to bare':>14}"
 )
 
 
@@ -51,11 +51,12 @@ def table_lines(results, variants, worker_classes, skipped):
             runs = results[(worker_class, key)]
             rates = [run.jobs_per_second for run in runs]
             ms = statistics.median(run.ms_per_job for run in runs)
+            body = statistics.median(run.body_ms for run in runs)
             ratio = median_ratio(results, worker_class, key, "bare")
             lines.append(
                 f"{worker_class:<13} {label:<20} {runs[0].jobs:>6} "
                 f"{statistics.median(rates):>14.1f} {min(rates):>8.1f} {max(rates):>8.1f} "
-                f"{ms:>8.3f} {ms - bare_ms:>8.3f} {ratio:>14.3f}"
+                f"{ms:>8.3f} {ms - bare_ms:>8.3f} {body:>8.3f} {ratio:>14.3f}"
             )
 
     return lines

@@ -9,11 +9,16 @@ from .project import user_id_for
 
 def queue_long_run(app, total, sample_every, of_parent):
     """Queue `total` read jobs with a resource sample job before the first and after every
-    `sample_every` of them. Returns all job ids and the (jobs done, sample job id) pairs."""
+    `sample_every` of them. Returns all job ids and the (jobs done, sample job id) pairs.
+
+    One more read job goes first, so that the first sample already counts the database
+    connection that the pool keeps open.
+    """
     from app.services.queue import queue_job
 
     job_ids, samples = [], []
     with app.app_context():
+        job_ids.append(queue_job("bench_read_user_job", user_id=user_id_for(0)).id)
         for number in range(total + 1):
             if number % sample_every == 0 or number == total:
                 sample = queue_job("bench_worker_resources_job", of_parent=of_parent)
