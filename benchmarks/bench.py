@@ -10,6 +10,7 @@ import argparse
 import importlib.metadata
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -158,18 +159,39 @@ def timed_rounds(args, connection, variants, counts, project, env, log_path):
     return results
 
 
+def print_results(args, results, variants, problem):
+    labels = [(variant.key, variant.label) for variant in variants]
+    skipped = {}
+    if problem is not None:
+        labels.append(("flask-rq", "flask-rq 1.0"))
+        skipped["flask-rq"] = problem.splitlines()[-1]
+        print(f"Flask-RQ was not measured:\n{problem}")
+
+    print()
+    print(f"median, min and max of {args.rounds} rounds; ratio: median of per-round ratios")
+    for line in report.table_lines(results, labels, list(WORKER_CLASSES), skipped):
+        print(line)
+    print("body ms: median time in the job function; the rest of ms/job is RQ's own work")
+    print("flask-rq 1.0 under Worker is its FlaskSubprocessWorker, which starts a new")
+    print("`flask rq work-horse` process per job")
+    print()
+    for line in report.target_lines(results):
+        print(line)
+
+
 def main(argv=None):
     args = parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="flask-rq-bench-"))
     log_path = workdir / "workers.log"
+    database = workdir / "bench.sqlite"
 
     with RedisServer(args.redis_server) as server:
         project, render_seconds = render(workdir)
         add_benchmark_jobs(project)
         sys.path.insert(0, str(project))
-        env = worker_env(project, workdir / "bench.sqlite", server.url)
+        env = worker_env(project, database, server.url)
         os.environ.update(env)
-        create_database(workdir / "bench.sqlite")
+        create_database(database)
 
         from app import create_app
 
@@ -186,40 +208,21 @@ def main(argv=None):
         started = time.monotonic()
         counts = job_counts(args, connection, variants, project, env, log_path)
         results = timed_rounds(args, connection, variants, counts, project, env, log_path)
+        print_results(args, results, variants, problem)
 
-        labels = [(variant.key, variant.label) for variant in variants]
-        skipped = {}
-        if problem is not None:
-            labels.append(("flask-rq", "flask-rq 1.0"))
-            skipped["flask-rq"] = problem.splitlines()[-1]
-            print(f"Flask-RQ was not measured:\n{problem}")
-
-        print()
-        print(f"median, min and max of {args.rounds} rounds; ratio: median of per-round ratios")
-        for line in report.table_lines(results, labels, list(WORKER_CLASSES), skipped):
-            print(line)
-        print("the forking row of flask-rq 1.0 is its FlaskSubprocessWorker: a new")
-        print("`flask rq work-horse` process per job")
-        print()
-        for line in report.target_lines(results):
-            print(line)
-
-        if args.long_jobs:
-            template = next(variant for variant in variants if variant.key == "template")
-            for worker_class in WORKER_CLASSES:
-                samples = long_run(
-                    connection, app, template, worker_class, args.long_jobs, project, env, log_path
-                )
-                print()
-                for line in report.resource_lines(worker_class, samples):
-                    print(line)
+        template = next(variant for variant in variants if variant.key == "template")
+        for worker_class in WORKER_CLASSES if args.long_jobs else []:
+            samples = long_run(
+                connection, app, template, worker_class, args.long_jobs, project, env, log_path
+            )
+            print()
+            for line in report.resource_lines(worker_class, samples):
+                print(line)
 
         print(f"\nload average {os.getloadavg()[0]:.2f}; took {time.monotonic() - started:.0f} s")
         connection.close()
 
     if not args.keep:
-        import shutil
-
         shutil.rmtree(workdir, ignore_errors=True)
 
 

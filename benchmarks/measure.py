@@ -10,7 +10,6 @@ function and its wrapper, without RQ's work before and after.
 
 import statistics
 import subprocess
-import time
 from dataclasses import dataclass
 
 from rq.job import Job
@@ -41,11 +40,11 @@ class Run:
 
 
 def run_worker(command, project, env, log_path, count):
-    """Start `command` in `project` and wait for it to exit; raise RuntimeError if it fails."""
+    """Start `command` in `project` and wait for it to exit. Raises RuntimeError when the
+    worker exits with an error, and subprocess.TimeoutExpired when it takes too long."""
     with open(log_path, "a") as log:
         log.write(f"\n$ {' '.join(command)}\n")
         log.flush()
-        started = time.monotonic()
         completed = subprocess.run(
             command,
             cwd=project,
@@ -54,15 +53,12 @@ def run_worker(command, project, env, log_path, count):
             stderr=subprocess.STDOUT,
             timeout=TIMEOUT_BASE + TIMEOUT_PER_JOB * count,
         )
-        elapsed = time.monotonic() - started
 
     if completed.returncode != 0:
         raise RuntimeError(
             f"The worker {command!r} exited with code {completed.returncode}. "
             f"Its output is in {log_path}."
         )
-
-    return elapsed
 
 
 def check_finished(connection, job_ids, log_path):
