@@ -121,6 +121,8 @@ def worker_env(project, database, redis_url):
         "REDIS_URL": redis_url,
         "RQ_QUEUES": "default",
         "PYTHONPATH": str(project),
+        # Flask-RQ's worker starts `python -m flask rq work-horse` with this app per job.
+        "FLASK_APP": "bench_flask_rq",
     }
 
 

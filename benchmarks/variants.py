@@ -79,8 +79,8 @@ def template_variant(project, app):
 
 
 def flask_rq_variant():
-    """The project run through Flask-RQ 1.0: its `flask rq worker` command for the forking
-    row, and its queue under SimpleWorker in one app context (worker_runner.py)."""
+    """The project run through Flask-RQ 1.0: its own worker from `RQ.make_worker` for the
+    forking row, and its queue under SimpleWorker in one app context (worker_runner.py)."""
     import bench_flask_rq
 
     app = bench_flask_rq.create_app()
@@ -95,10 +95,7 @@ def flask_rq_variant():
         if worker_class == "SimpleWorker":
             return [sys.executable, str(RUNNER), "flask-rq", WORKER_CLASSES[worker_class]]
 
-        return [
-            *(sys.executable, "-m", "flask", "--app", "bench_flask_rq"),
-            *("rq", "worker", "--burst", bench_flask_rq.QUEUE),
-        ]
+        return [sys.executable, str(RUNNER), "flask-rq", "flask-rq"]
 
     return Variant("flask-rq", "flask-rq 1.0", enqueue, command)
 

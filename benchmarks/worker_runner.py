@@ -2,6 +2,7 @@
 
     python worker_runner.py plain WORKER_CLASS QUEUE   # bench_plain_jobs, JSON serializer
     python worker_runner.py flask-rq WORKER_CLASS      # Flask-RQ's queue, in one app context
+    python worker_runner.py flask-rq flask-rq          # Flask-RQ's own subprocess worker
 
 Runs with the rendered project directory on PYTHONPATH and REDIS_URL set. The job module
 is imported before the worker starts, so forked work horses find it loaded already.
@@ -14,12 +15,15 @@ from redis import Redis
 from rq.serializers import JSONSerializer
 from rq.utils import import_worker_class
 
+# The WORKER_CLASS argument that selects Flask-RQ's own worker, FlaskSubprocessWorker.
+FLASK_RQ_WORKER = "flask-rq"
+
 
 def stop_pubsub_thread_promptly(worker):
     """Stop the worker's pubsub thread before unsubscribing, as the template's worker does.
 
     With rq 3.0 and redis-py 8.2, the default order can make a burst worker wait 60 s
-    before it exits. This only changes shutdown; jobs run as before.
+    before it exits. This only changes shutdown, and jobs run as before.
     """
 
     def unsubscribe():
@@ -45,17 +49,23 @@ def run_plain(worker_class, queue_name, redis_url):
 
 
 def run_flask_rq(worker_class):
-    """Run Flask-RQ's queue with `worker_class` inside one app context for all jobs.
+    """Run Flask-RQ's queue inside the app context of its `create_app`.
 
-    Flask-RQ 1.0 itself only starts its subprocess worker; this is how a user would run
-    its queue in one process.
+    With `worker_class` None, the worker is Flask-RQ's own, from `RQ.make_worker`, which
+    starts a `flask rq work-horse` process per job (FLASK_APP names the app for it).
+    Otherwise it is `worker_class` on Flask-RQ's queue, and all jobs share the context:
+    Flask-RQ 1.0 has no in-process worker, so this is how a user would run one.
     """
     import bench_flask_rq
 
     app = bench_flask_rq.create_app()
     with app.app_context():
         queue = bench_flask_rq.rq.get_queue(bench_flask_rq.QUEUE)
-        worker = worker_class([queue], connection=queue.connection, job_class=queue.job_class)
+        if worker_class is None:
+            worker = bench_flask_rq.rq.make_worker([bench_flask_rq.QUEUE])
+        else:
+            worker = worker_class([queue], connection=queue.connection, job_class=queue.job_class)
+
         stop_pubsub_thread_promptly(worker)
         worker.work(burst=True, logging_level="INFO")
 
@@ -64,11 +74,12 @@ def main(argv):
     if len(argv) < 2 or argv[0] not in {"plain", "flask-rq"}:
         sys.exit(f"usage: worker_runner.py plain|flask-rq WORKER_CLASS [QUEUE], not {argv!r}")
 
-    worker_class = import_worker_class(argv[1])
     if argv[0] == "plain":
-        run_plain(worker_class, argv[2], os.environ["REDIS_URL"])
+        run_plain(import_worker_class(argv[1]), argv[2], os.environ["REDIS_URL"])
+    elif argv[1] == FLASK_RQ_WORKER:
+        run_flask_rq(None)
     else:
-        run_flask_rq(worker_class)
+        run_flask_rq(import_worker_class(argv[1]))
 
 
 if __name__ == "__main__":

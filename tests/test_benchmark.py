@@ -10,15 +10,12 @@ import pytest
 
 from tests.conftest import TEMPLATE
 
-# Seconds the tiny benchmark run may take, including its virtual environment.
+# Seconds the tiny benchmark run may take, including the first install of `.venv-bench`.
 BENCHMARK_TIMEOUT = 300
 
 WORKER_CLASSES = ["SimpleWorker", "Worker"]
 VARIANTS = ["bare rq", "create_app per job", "this template", "flask-rq 1.0"]
 NUMBER = r"(\d+\.\d+)"
-
-# One xdist worker runs all these tests, so the module fixture runs the benchmark once.
-pytestmark = pytest.mark.xdist_group("benchmark")
 
 
 def table_row(output, worker_class, variant):
@@ -33,46 +30,31 @@ def table_row(output, worker_class, variant):
     return [float(value) for value in match.groups()]
 
 
-def run_benchmark(venv_dir, *args):
-    return subprocess.run(
-        [sys.executable, str(TEMPLATE / "benchmarks" / "run.py"), "--venv", str(venv_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=BENCHMARK_TIMEOUT,
-    )
-
-
-@pytest.fixture(scope="module")
-def venv_dir(tmp_path_factory):
-    if shutil.which("redis-server") is None:
-        pytest.skip("the benchmark starts its own redis-server, and none is on PATH")
-
-    return tmp_path_factory.mktemp("bench") / "venv"
-
-
-@pytest.fixture(scope="module")
-def benchmark_output(venv_dir):
-    completed = run_benchmark(venv_dir, "--jobs", "5", "--rounds", "1", "--long-jobs", "20")
-    output = completed.stdout + completed.stderr
-
-    assert completed.returncode == 0, output
-    return output
-
-
 def flask_rq_not_measured(output, worker_class):
     """Return the reason printed when Flask-RQ could not be installed, or None."""
     match = re.search(rf"^{worker_class} +flask-rq 1\.0 +not measured: (.+)$", output, re.MULTILINE)
     return match.group(1) if match else None
 
 
-def test_benchmark_table_rows(benchmark_output):
+def run_benchmark(*args):
+    """Run the benchmark in its default environment, `.venv-bench`, which the first run
+    creates and later runs reuse."""
+    return subprocess.run(
+        [sys.executable, str(TEMPLATE / "benchmarks" / "run.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=BENCHMARK_TIMEOUT,
+    )
+
+
+def check_table_rows(output):
     for worker_class in WORKER_CLASSES:
         for variant in VARIANTS:
-            if variant == "flask-rq 1.0" and flask_rq_not_measured(benchmark_output, worker_class):
+            if variant == "flask-rq 1.0" and flask_rq_not_measured(output, worker_class):
                 continue
 
             jobs, median, low, high, ms_per_job, _, body_ms, ratio = table_row(
-                benchmark_output, worker_class, variant
+                output, worker_class, variant
             )
 
             assert jobs == 5
@@ -83,45 +65,54 @@ def test_benchmark_table_rows(benchmark_output):
             assert ratio > 0
 
 
-def test_benchmark_bare_ratio_one(benchmark_output):
+def check_bare_ratio_one(output):
     for worker_class in WORKER_CLASSES:
-        *_, overhead, _, ratio = table_row(benchmark_output, worker_class, "bare rq")
+        *_, overhead, _, ratio = table_row(output, worker_class, "bare rq")
 
         assert ratio == 1.0
         assert overhead == 0.0
 
 
-def test_benchmark_targets_printed(benchmark_output):
-    targets = re.findall(
-        rf"^target .+ >= {NUMBER}: {NUMBER} (met|MISSED)$", benchmark_output, re.MULTILINE
-    )
+def check_targets(output):
+    targets = re.findall(rf"^target .+ >= {NUMBER}: {NUMBER} (met|MISSED)$", output, re.MULTILINE)
 
-    assert len(targets) == 4, benchmark_output
+    assert len(targets) == 4, output
     assert all(float(ratio) > 0 for _, ratio, _ in targets)
 
 
-def test_benchmark_resource_samples(benchmark_output):
+def check_resource_samples(output):
     growth = re.findall(
         r"^growth over 20 jobs: RSS [-+]\d+\.\d MiB, open fds [-+]\d+, engines [-+]\d+$",
-        benchmark_output,
+        output,
         re.MULTILINE,
     )
 
-    assert len(growth) == 2, benchmark_output
-    assert "SimpleWorker worker:" in benchmark_output
-    assert "Worker parent:" in benchmark_output
+    assert len(growth) == 2, output
+    assert "SimpleWorker worker:" in output
+    assert "Worker parent:" in output
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
+def test_benchmark_tiny_run():
+    """One test, because the run and its environment take most of the time, and this
+    suite's xdist workers would otherwise each repeat them."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("the benchmark starts its own redis-server, and none is on PATH")
+
+    completed = run_benchmark("--jobs", "5", "--rounds", "1", "--long-jobs", "20")
+    output = completed.stdout + completed.stderr
+
+    assert completed.returncode == 0, output
+    check_table_rows(output)
+    check_bare_ratio_one(output)
+    check_targets(output)
+    check_resource_samples(output)
+
+    for args, message in [
         (["--rounds", "0"], "--rounds 0 must be at least 1"),
         (["--jobs", "1"], "--jobs 1 must be at least 2"),
         (["--long-jobs", "-5"], "--long-jobs -5 must be 0 or more"),
-    ],
-)
-def test_benchmark_bad_options(benchmark_output, venv_dir, args, message):
-    completed = run_benchmark(venv_dir, *args)
+    ]:
+        rejected = run_benchmark(*args)
 
-    assert completed.returncode == 2
-    assert message in completed.stderr
+        assert rejected.returncode == 2, args
+        assert message in rejected.stderr
