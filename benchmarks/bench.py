@@ -170,7 +170,8 @@ def print_results(args, results, variants, problem):
         print(f"Flask-RQ was not measured:\n{problem}")
 
     print()
-    print(f"median, min and max of {args.rounds} rounds; ratio: median of per-round ratios")
+    print(f"median, min and max of {args.rounds} rounds; +ms/job and ratio to bare rq:")
+    print("medians of the per-round differences and ratios")
     for line in report.table_lines(results, labels, list(WORKER_CLASSES), skipped):
         print(line)
     print("body ms: median time in the job function; the rest of ms/job is RQ's own work")

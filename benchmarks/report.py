@@ -37,12 +37,14 @@ def median_ratio(results, worker_class, key, reference_key):
 def table_lines(results, variants, worker_classes, skipped):
     """Return the table: one row per worker class and variant, or the reason it is missing.
 
-    `skipped` maps a variant key to the reason it was not measured.
+    `+ms/job` and the ratio are medians of per-round differences and ratios to bare RQ,
+    whose runs were made back to back. `skipped` maps a variant key to the reason it was
+    not measured.
     """
     lines = [HEADER, "-" * len(HEADER)]
 
     for worker_class in worker_classes:
-        bare_ms = statistics.median(r.ms_per_job for r in results[(worker_class, "bare")])
+        bare_runs = results[(worker_class, "bare")]
         for key, label in variants:
             if key in skipped:
                 lines.append(f"{worker_class:<13} {label:<20} not measured: {skipped[key]}")
@@ -51,12 +53,15 @@ def table_lines(results, variants, worker_classes, skipped):
             runs = results[(worker_class, key)]
             rates = [run.jobs_per_second for run in runs]
             ms = statistics.median(run.ms_per_job for run in runs)
+            extra_ms = statistics.median(
+                run.ms_per_job - bare.ms_per_job for run, bare in zip(runs, bare_runs, strict=True)
+            )
             body = statistics.median(run.body_ms for run in runs)
             ratio = median_ratio(results, worker_class, key, "bare")
             lines.append(
                 f"{worker_class:<13} {label:<20} {runs[0].jobs:>6} "
                 f"{statistics.median(rates):>14.1f} {min(rates):>8.1f} {max(rates):>8.1f} "
-                f"{ms:>8.3f} {ms - bare_ms:>8.3f} {body:>8.3f} {ratio:>14.3f}"
+                f"{ms:>8.3f} {extra_ms:>8.3f} {body:>8.3f} {ratio:>14.3f}"
             )
 
     return lines

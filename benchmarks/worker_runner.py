@@ -23,7 +23,9 @@ def stop_pubsub_thread_promptly(worker):
     """Stop the worker's pubsub thread before unsubscribing, as the template's worker does.
 
     With rq 3.0 and redis-py 8.2, the default order can make a burst worker wait 60 s
-    before it exits. This only changes shutdown, and jobs run as before.
+    before it exits. This only changes shutdown, and jobs run as before. It is a copy of
+    `_stop_pubsub_thread_promptly` in the project's `app/services/worker.py`, because
+    importing that would load Flask into the bare variant's worker.
     """
 
     def unsubscribe():
