@@ -205,6 +205,7 @@ def main(argv=None):
 
         for line in machine_lines(server.version()):
             print(line)
+        print(f"redis: {server.kind}")
         print(f"rendering the template: {render_seconds * 1000:.0f} ms")
         print(f"worker output: {log_path}", flush=True)
 

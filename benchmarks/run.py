@@ -31,17 +31,42 @@ FLASK_RQ_ERROR_FILE = "flask-rq-install-error.txt"
 MINIMUM_PYTHON = (3, 11)
 
 
+def default_dependencies():
+    """Return the dependencies of a project rendered with the default options.
+
+    The template's pyproject.toml is a Jinja template, so it is read line by line: the
+    quoted requirements of the `dependencies` list, outside `{% if %}` blocks, which
+    hold the optional ones.
+    """
+    found = []
+    in_list = False
+    depth = 0
+
+    for line in PROJECT_PYPROJECT.read_text().splitlines():
+        stripped = line.strip()
+        if stripped.startswith("dependencies = ["):
+            in_list = True
+        elif in_list and stripped == "]":
+            break
+        elif stripped.startswith("{%") and " if " in stripped:
+            depth += 1
+        elif stripped.startswith("{%") and "endif" in stripped:
+            depth -= 1
+        elif in_list and depth == 0 and stripped.startswith('"'):
+            found.append(stripped.rstrip(",").strip('"'))
+
+    return found
+
+
 def requirements():
     """Return the generated project's dependencies plus the pinned cookiecutter."""
-    import tomllib
-
-    project = tomllib.loads(PROJECT_PYPROJECT.read_text())["project"]
     cookiecutter = [
         line.strip()
         for line in DEV_REQUIREMENTS.read_text().splitlines()
         if line.startswith("cookiecutter")
     ]
-    return [*project["dependencies"], *cookiecutter]
+    # fakeredis stands in for Redis where no redis-server is installed.
+    return [*default_dependencies(), *cookiecutter, "fakeredis>=2.41"]
 
 
 def pip(python, *args):

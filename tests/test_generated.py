@@ -47,13 +47,18 @@ def test_generated_suite_without_redis(project_python, default_project):
 
 
 def test_generated_suite_custom_name(project_python, tmp_path):
+    """The jobs and the real worker under another package name; the defaults' suite
+    covers the rest of the same code."""
     project = render(tmp_path, project_name="Fern Bakery-Orders", python_version="3.11")
 
-    completed = run_suite(project_python, project)
+    completed = run_suite(
+        project_python, project, args=["tests/test_jobs.py", "tests/test_worker.py"]
+    )
     output = completed.stdout + completed.stderr
 
     assert completed.returncode == 0, output
     assert project.name == "fern_bakery_orders"
+    assert re.search(r"\b\d{2,} passed", summary(output)), output
 
 
 def test_canary_without_context_wrapper(project_python, tmp_path):
@@ -68,7 +73,11 @@ def test_canary_without_context_wrapper(project_python, tmp_path):
     )
     module.write_text(source[:wrapper_start] + "    return func\n" + source[wrapper_end:])
 
-    completed = run_suite(project_python, project)
+    # The job and worker tests are the ones the wrapper exists for; the reliability tests
+    # would only wait out their timeouts for jobs that cannot run.
+    completed = run_suite(
+        project_python, project, args=["tests/test_jobs.py", "tests/test_worker.py"]
+    )
     output = completed.stdout + completed.stderr
 
     assert completed.returncode != 0, output

@@ -122,3 +122,14 @@ def test_template_has_no_stray_files():
     strays = [p for p in source_root.rglob("*") if p.name in {"__pycache__", ".pytest_cache"}]
 
     assert strays == []
+
+
+@pytest.mark.parametrize(
+    ("choice", "expression"),
+    [("MIT", "MIT"), ("Apache-2.0", "Apache-2.0"), ("Proprietary", "LicenseRef-Proprietary")],
+)
+def test_render_license(tmp_path, choice, expression):
+    project = render(tmp_path, license=choice)
+
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["license"] == expression

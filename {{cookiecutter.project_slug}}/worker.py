@@ -55,10 +55,10 @@ def main(argv=None):
         level=args.logging_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
-    app = create_app()
     try:
+        app = create_app()
         worker = build_worker(app, args.worker_class, args.queues or None, name=args.name)
-    except ValueError as exc:
+    except (RuntimeError, ValueError) as exc:
         sys.exit(f"worker.py: {exc}")
 
     redis_url = worker.connection.get_connection_kwargs()

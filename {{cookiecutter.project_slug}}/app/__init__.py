@@ -27,13 +27,14 @@ def create_app(config=None):
     """Create the app: settings, extensions, blueprints, error handlers and CLI commands.
 
     Settings come from the environment (after loading the project's `.env`), for the
-    environment named by `APP_ENV` or `config["APP_ENV"]`; `config` then overrides single
-    keys, as tests do. Raises RuntimeError in production when `SECRET_KEY` is not set.
+    environment named by `APP_ENV` or `config["APP_ENV"]` (default production); `config`
+    then overrides single keys, as tests do. Raises RuntimeError in production when
+    `SECRET_KEY` is not set or blank, and ValueError for an unknown environment.
     """
     load_dotenv(PROJECT_ROOT / ".env")
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
 
-    env = (config or {}).get("APP_ENV") or os.environ.get("APP_ENV", "development")
+    env = (config or {}).get("APP_ENV") or os.environ.get("APP_ENV", "production")
     app.config.from_mapping(environment_settings(env), APP_ENV=env)
     app.config.from_mapping(config or {})
     _check_secret_key(app)
@@ -59,7 +60,7 @@ def create_app(config=None):
 
 
 def _check_secret_key(app):
-    if app.config["APP_ENV"] == "production" and not app.config.get("SECRET_KEY"):
+    if app.config["APP_ENV"] == "production" and not (app.config.get("SECRET_KEY") or "").strip():
         raise RuntimeError(
             "SECRET_KEY is not set, and production refuses to start without it. Set the "
             "SECRET_KEY environment variable to a long random value, for example the output "

@@ -2,7 +2,8 @@
 
 `create_app` loads a `.env` file from the project root first (python-dotenv, variables that are
 already set win), so the web process and `worker.py` see the same values. `APP_ENV` picks the
-environment: development (default), testing or production.
+environment: development, testing or production (the default, so that a
+server started without configuration gets the strict settings).
 """
 
 import os
@@ -65,6 +66,9 @@ def base_settings():
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "noreply@example.com"),
+        # smtplib prints every line it sends when true, message bodies and AUTH included.
+        # Flask-Mail would otherwise turn it on whenever DEBUG is on.
+        "MAIL_DEBUG": _flag("MAIL_DEBUG", "false"),
         # Seconds an SMTP connect or reply may take before the send fails.
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10")),
         # Host and scheme for `url_for(..., _external=True)` outside a request, as in jobs.

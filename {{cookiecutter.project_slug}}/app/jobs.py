@@ -14,7 +14,7 @@ def show_job(job_id):
     """Report a job's status, and its result or error once it has ended."""
     try:
         job = Job.fetch(job_id, connection=get_redis(), serializer=SERIALIZER)
-    except NoSuchJobError:
+    except (NoSuchJobError, ValueError):
         abort(404, description=f"No job with id {job_id!r}; it never existed or has expired.")
 
     body = {"id": job.id, "status": job.get_status().value, "func": job.func_name}

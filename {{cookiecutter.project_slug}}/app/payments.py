@@ -8,6 +8,18 @@ from app.services.after_commit import queue_job_after_commit
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
 
+# Largest id and amount accepted: the maximum of a signed 32-bit column (INTEGER in
+# PostgreSQL), so a larger number is a 400, not a database error.
+MAX_INTEGER = 2**31 - 1
+
+
+def _is_integer(value, minimum):
+    # bool is an int subclass in Python, but JSON true is not a number.
+    if not isinstance(value, int) or isinstance(value, bool):
+        return False
+
+    return minimum <= value <= MAX_INTEGER
+
 
 @bp.post("")
 def create_payment():
@@ -17,15 +29,21 @@ def create_payment():
     row. Answers 201 with the payment id and the job id, and 503 with nothing committed
     when Redis does not respond.
     """
-    data = request.get_json(silent=True) or {}
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, description="The request body must be a JSON object with a user_id.")
+
     user_id = data.get("user_id")
     amount_cents = data.get("amount_cents")
     currency = data.get("currency", "USD")
 
-    if not isinstance(user_id, int) or db.session.get(User, user_id) is None:
+    if not _is_integer(user_id, 1) or db.session.get(User, user_id) is None:
         abort(400, description=f"user_id {user_id!r} is not the id of an existing user.")
-    if not isinstance(amount_cents, int) or amount_cents <= 0:
-        abort(400, description=f"amount_cents {amount_cents!r} must be a positive integer.")
+    if not _is_integer(amount_cents, 1):
+        abort(
+            400,
+            description=f"amount_cents {amount_cents!r} must be an integer, 1 to {MAX_INTEGER}.",
+        )
     if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()):
         abort(400, description=f"currency {currency!r} must be a 3-letter ISO 4217 code.")
 

@@ -98,7 +98,10 @@ def test_after_commit_redis_down_commits_nothing():
         db.session.rollback()
 
         assert db.session.scalar(db.select(db.func.count()).select_from(Payment)) == 0
+        # End the session's transaction first: on PostgreSQL its read lock blocks DROP TABLE.
+        db.session.remove()
         db.drop_all()
+        db.engine.dispose()
 
 
 @pytest.mark.worker

@@ -62,11 +62,28 @@ def test_create_payment_enqueues_receipt(app, client):
         ({"user_id": 999, "amount_cents": 100}, "user_id 999 is not the id of an existing user"),
         ({"user_id": "1", "amount_cents": 100}, "user_id '1' is not the id"),
         ({"amount_cents": 100}, "user_id None"),
-        ({"user_id": 1, "amount_cents": -5}, "amount_cents -5 must be a positive integer"),
+        ({"user_id": 1, "amount_cents": -5}, "amount_cents -5 must be an integer, 1 to"),
+        ({"user_id": 1, "amount_cents": True}, "amount_cents True must be an integer"),
+        ({"user_id": True, "amount_cents": 100}, "user_id True is not the id"),
+        ({"user_id": 1, "amount_cents": 10**23}, "amount_cents 100000000000000000000000 must"),
+        ({"user_id": 10**23, "amount_cents": 100}, "is not the id of an existing user"),
+        ([1, 2], "The request body must be a JSON object"),
         ({"user_id": 1, "amount_cents": 1.5}, "amount_cents 1.5 must be"),
         ({"user_id": 1, "amount_cents": 100, "currency": "euro"}, "currency 'euro' must be"),
     ],
-    ids=["unknown-user", "string-id", "no-user", "negative", "fraction", "currency"],
+    ids=[
+        "unknown-user",
+        "string-id",
+        "no-user",
+        "negative",
+        "bool-amount",
+        "bool-user",
+        "huge-amount",
+        "huge-user",
+        "not-object",
+        "fraction",
+        "currency",
+    ],
 )
 def test_create_payment_rejects(app, client, payload, expected):
     add_user(app)
@@ -91,6 +108,39 @@ def test_job_status(app, client):
     assert response.status_code == 200
     assert response.get_json()["status"] == "queued"
     assert response.get_json()["func"].endswith("send_payment_receipt_job")
+
+
+def test_create_payment_not_json(client):
+    response = client.post("/payments", data="user_id=1", content_type="text/plain")
+
+    assert response.status_code == 400
+    assert "must be a JSON object" in response.get_json()["message"]
+
+
+def test_job_status_invalid_id(client):
+    response = client.get("/jobs/a%20b")
+
+    assert response.status_code == 404
+    assert "No job with id 'a b'" in response.get_json()["message"]
+
+
+def test_default_environment_is_production(monkeypatch):
+    monkeypatch.setattr("app.load_dotenv", lambda *args, **kwargs: None)
+    monkeypatch.delenv("APP_ENV", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "   ")
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
+        create_app()
+
+
+def test_mail_debug_off_in_development(monkeypatch):
+    monkeypatch.delenv("MAIL_DEBUG", raising=False)
+
+    app = create_app({"APP_ENV": "development", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+    assert app.debug
+    assert app.config["MAIL_DEBUG"] is False
+    assert not app.extensions["mail"].debug
 
 
 def test_job_status_unknown(client):

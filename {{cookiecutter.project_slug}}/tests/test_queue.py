@@ -78,6 +78,31 @@ def test_queue_job_value_not_json(app, redis_client, value, expected):
     assert redis_client.keys("*") == []
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("abc", "must be int, not str ('abc')"),
+        (True, "must be int, not bool (True)"),
+        (1.0, "must be int, not float (1.0)"),
+    ],
+    ids=["string", "bool", "float"],
+)
+def test_queue_job_wrong_type(app, redis_client, value, expected):
+    with app.app_context(), pytest.raises(JobArgumentError) as excinfo:
+        queue_job("send_payment_receipt_job", user_id=value, payment_id=2)
+
+    assert "Argument 'user_id'" in str(excinfo.value)
+    assert expected in str(excinfo.value)
+    assert redis_client.keys("*") == []
+
+
+def test_queue_job_annotated_types_pass(app, redis_client):
+    with app.app_context():
+        job = queue_job("leave_state_behind_job", email="a@example.com", fail=True)
+
+    assert job.kwargs == {"email": "a@example.com", "fail": True}
+
+
 def test_queue_job_orm_instance(app, redis_client):
     with app.app_context():
         user = User(email="ada@example.com", name="Ada")

@@ -303,7 +303,10 @@ def test_create_payment_redis_down_503():
     assert "job queue is unavailable" in response.get_json()["message"]
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Payment)) == 0
+        # End the session's transaction first: on PostgreSQL its read lock blocks DROP TABLE.
+        db.session.remove()
         db.drop_all()
+        db.engine.dispose()
 
 
 def test_worker_resumes_after_redis_restart(tmp_path):

@@ -1,7 +1,6 @@
 """End to end: enqueue with queue_job, run `python worker.py --burst` as a real process
 against the test Redis, and check the database, the job and the delivered mail."""
 
-import os
 import subprocess
 import sys
 from email import message_from_bytes
@@ -89,17 +88,30 @@ def test_worker_jobs_share_no_state(
         assert f"job {first.id}: leave_state_behind_job failed" in output
 
 
-def test_worker_rejects_bad_class(shared_app, smtp_server, tmp_path):
-    env = {**os.environ, "REDIS_URL": shared_app.config["REDIS_URL"]}
-
-    completed = subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "worker.py"), "--burst", "--worker-class", "rq.Nope"],
+def start_worker_expecting_error(env, *args):
+    return subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "worker.py"), "--burst", *args],
         env=env,
         capture_output=True,
         text=True,
         timeout=WAIT_TIMEOUT,
     )
 
-    assert completed.returncode != 0
+
+def test_worker_rejects_bad_class(shared_app):
+    completed = start_worker_expecting_error(worker_env(shared_app), "--worker-class", "rq.Nope")
+
+    assert completed.returncode == 1
     assert "Invalid worker class 'rq.Nope'" in completed.stderr
     assert "rq.worker.SimpleWorker" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_worker_production_needs_secret_key(shared_app):
+    env = worker_env(shared_app, APP_ENV="production", SECRET_KEY="")
+
+    completed = start_worker_expecting_error(env)
+
+    assert completed.returncode == 1
+    assert "worker.py: SECRET_KEY is not set" in completed.stderr
+    assert "Traceback" not in completed.stderr

@@ -106,7 +106,7 @@ def requeue_command(job_ids, requeue_all, queue_name):
     if missing:
         raise click.ClickException(
             f"Not in a failed job registry: {', '.join(missing)}. "
-            "List failed jobs with: flask jobs failed"
+            "List failed jobs with: flask --app app jobs failed"
         )
 
 

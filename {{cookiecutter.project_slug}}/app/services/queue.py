@@ -67,8 +67,9 @@ def get_queue(name="default"):
 def queue_job(name, **kwargs):
     """Enqueue the registered job `name` with `kwargs` now, and return the `rq.job.Job`.
 
-    Raises UnknownJobError for a name that is not registered, and JobArgumentError for
-    missing or unexpected arguments or a value JSON cannot carry; both before anything is
+    Raises UnknownJobError for a name that is not registered. Raises JobArgumentError for
+    missing or unexpected arguments, a value JSON cannot carry, or a value of another type
+    than a plain int, float, str or bool annotation asks for. Both come before anything is
     sent to Redis. Raises QueueUnavailableError when Redis does not respond. Needs an app
     context. In request handlers that write to the database, use
     `queue_job_after_commit` instead, so that the job never runs before the commit.
@@ -100,6 +101,7 @@ def check_job(name, kwargs):
 
     for key, value in kwargs.items():
         _check_json_value(name, key, value)
+        _check_annotated_type(name, spec.signature.parameters[key], value)
 
     return spec
 
@@ -136,6 +138,24 @@ def enqueue(spec, kwargs, job_id=None):
 def _redis_address():
     kwargs = get_redis().get_connection_kwargs()
     return f"{kwargs.get('host')}:{kwargs.get('port')} db {kwargs.get('db')}"
+
+
+def _check_annotated_type(job_name, parameter, value):
+    # NOTE: only the plain annotations int, float, str and bool are checked; others, such
+    # as `int | None` or `list[int]`, are left to the job.
+    expected = parameter.annotation
+    if expected not in (int, float, str, bool):
+        return
+
+    accepted = (int, float) if expected is float else expected
+    if isinstance(value, accepted) and (expected is bool or not isinstance(value, bool)):
+        return
+
+    raise JobArgumentError(
+        f"Argument {parameter.name!r} of job {job_name!r} must be {expected.__name__}, "
+        f"not {type(value).__name__} ({value!r}). Pass a {expected.__name__}, as the job's "
+        "signature says."
+    )
 
 
 def _check_json_value(job_name, key, value):
