@@ -101,4 +101,4 @@ class RedisServer:
                 time.sleep(0.05)
 
         self.stop()
-        raise RuntimeError(f"redis-server on port {self.port} did not answer within 10 s.")
+        raise RuntimeError(f"redis-server on port {self.port} did not respond within 10 s.")

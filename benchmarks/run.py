@@ -65,7 +65,7 @@ def requirements():
         for line in DEV_REQUIREMENTS.read_text().splitlines()
         if line.startswith("cookiecutter")
     ]
-    # fakeredis stands in for Redis where no redis-server is installed.
+    # fakeredis replaces Redis where no redis-server is installed.
     return [*default_dependencies(), *cookiecutter, "fakeredis>=2.41"]
 
 

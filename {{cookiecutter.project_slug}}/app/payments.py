@@ -26,7 +26,7 @@ def create_payment():
     """Create a payment from JSON `{"user_id": int, "amount_cents": int, "currency": str}`.
 
     The receipt job is enqueued when the payment commits, so the worker always finds the
-    row. Answers 201 with the payment id and the job id, and 503 with nothing committed
+    row. Returns 201 with the payment id and the job id, and 503 with nothing committed
     when Redis does not respond.
     """
     data = request.get_json(silent=True)

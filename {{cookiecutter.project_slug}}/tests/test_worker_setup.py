@@ -155,3 +155,33 @@ def test_stock_unsubscribe_still_races(file_app):
     stock.join(timeout=3)
 
     assert stock.is_alive()
+
+
+def test_build_worker_compiles_primary_key_loads(file_app):
+    with file_app.app_context():
+        db.create_all()
+        engine = db.engine
+    cached_before = len(engine._compiled_cache)
+
+    build_worker(file_app, "rq.Worker")
+
+    assert len(engine._compiled_cache) > cached_before
+
+
+def test_build_worker_without_database(tmp_path, redis_server, caplog):
+    app = create_app(
+        {
+            "APP_ENV": "testing",
+            "REDIS_URL": redis_server.url,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'missing' / 'none.sqlite'}",
+        }
+    )
+
+    worker = build_worker(app, "rq.worker.SimpleWorker")
+
+    assert type(worker) is SimpleWorker
+    assert "could not compile primary key loads before forking" in caplog.text
+    job_context.set_worker_app(None)
+    with app.app_context():
+        db.engine.dispose()
+    app.extensions["redis"].close()

@@ -122,8 +122,8 @@ def _stop_pubsub_thread_promptly(worker):
     """Work around a shutdown race of rq 3.0 with redis-py 8.2 that delays the exit by 60 s.
 
     `BaseWorker.unsubscribe` sends UNSUBSCRIBE and only then stops the pubsub thread.
-    The thread waits for messages with a 60-second timeout; when the UNSUBSCRIBE reply
-    wakes it before the stop flag is cleared, it waits again, and since redis-py 8.2
+    The thread waits for messages with a 60-second timeout. When the UNSUBSCRIBE reply
+    wakes it before the stop flag is cleared, it waits again. Since redis-py 8.2,
     `PubSubWorkerThread.stop()` joins the thread, so the worker's exit waits the full
     60 s. Clearing the flag first lets the reply end the thread at once.
 
