@@ -69,45 +69,38 @@ def redis_client(redis_server):
     client.close()
 
 
-@pytest.fixture
-def app(redis_client, redis_server):
-    """A testing app with empty tables and an empty Redis database. No context is pushed."""
-    app = create_app({"APP_ENV": "testing", "REDIS_URL": redis_server.url})
-
+def open_app(redis_server, **config):
+    """Create a testing app on `redis_server` with its tables created."""
+    app = create_app({"APP_ENV": "testing", "REDIS_URL": redis_server.url, **config})
     with app.app_context():
         db.create_all()
+    return app
 
-    yield app
 
+def close_app(app):
+    """Drop the app's tables and close its database and Redis connections."""
     with app.app_context():
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
     app.extensions["redis"].close()
+
+
+@pytest.fixture
+def app(redis_client, redis_server):
+    """A testing app with empty tables and an empty Redis database. No context is pushed."""
+    app = open_app(redis_server)
+    yield app
+    close_app(app)
 
 
 @pytest.fixture
 def shared_app(tmp_path, redis_client, redis_server):
     """A testing app on a database that worker processes open too: a SQLite file, or the
     run's PostgreSQL schema. No context is pushed."""
-    database_url = database_url_for_processes(tmp_path)
-    app = create_app(
-        {
-            "APP_ENV": "testing",
-            "REDIS_URL": redis_server.url,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-        }
-    )
-    with app.app_context():
-        db.create_all()
-
+    app = open_app(redis_server, SQLALCHEMY_DATABASE_URI=database_url_for_processes(tmp_path))
     yield app
-
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
-    app.extensions["redis"].close()
+    close_app(app)
 
 
 @pytest.fixture
