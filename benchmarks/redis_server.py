@@ -12,7 +12,7 @@ import time
 from redis import Redis
 from redis.exceptions import RedisError
 
-# Seconds to wait for the started server to answer PING.
+# Seconds to wait for the started server to respond to PING.
 STARTUP_TIMEOUT = 10.0
 
 

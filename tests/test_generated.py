@@ -31,7 +31,7 @@ def test_generated_suite_defaults(project_python, default_project):
 
 
 def test_generated_suite_without_redis(project_python, default_project):
-    """No Redis answers at REDIS_URL and none is on PATH: the suite, real worker included,
+    """No Redis responds at REDIS_URL and none is on PATH: the suite, real worker included,
     runs against fakeredis's TCP server."""
     env = {
         "REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0",
@@ -73,8 +73,8 @@ def test_canary_without_context_wrapper(project_python, tmp_path):
     )
     module.write_text(source[:wrapper_start] + "    return func\n" + source[wrapper_end:])
 
-    # The job and worker tests are the ones the wrapper exists for; the reliability tests
-    # would only wait out their timeouts for jobs that cannot run.
+    # The wrapper exists for the job and worker tests. The reliability tests would only
+    # wait out their timeouts for jobs that cannot run.
     completed = run_suite(
         project_python, project, args=["tests/test_jobs.py", "tests/test_worker.py"]
     )

@@ -26,9 +26,9 @@ logger = logging.getLogger(__name__)
 def create_app(config=None):
     """Create the app: settings, extensions, blueprints, error handlers and CLI commands.
 
-    Settings come from the environment (after loading the project's `.env`), for the
-    environment named by `APP_ENV` or `config["APP_ENV"]` (default production); `config`
-    then overrides single keys, as tests do. Raises RuntimeError in production when
+    Settings come from the environment, after loading the project's `.env`, for the
+    environment named by `APP_ENV` or `config["APP_ENV"]` (default production). Then
+    `config` overrides single keys, as tests do. Raises RuntimeError in production when
     `SECRET_KEY` is not set or blank, and ValueError for an unknown environment.
     """
     load_dotenv(PROJECT_ROOT / ".env")
@@ -62,7 +62,7 @@ def create_app(config=None):
 def _check_secret_key(app):
     if app.config["APP_ENV"] == "production" and not (app.config.get("SECRET_KEY") or "").strip():
         raise RuntimeError(
-            "SECRET_KEY is not set, and production refuses to start without it. Set the "
+            "SECRET_KEY is not set, so the app cannot start in production. Set the "
             "SECRET_KEY environment variable to a long random value, for example the output "
             "of: python -c 'import secrets; print(secrets.token_hex(32))'"
         )

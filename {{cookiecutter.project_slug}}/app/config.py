@@ -39,7 +39,7 @@ def base_settings():
             "DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'instance' / 'app.sqlite'}"
         ),
 {%- endif %}
-        # Redis server that holds the job queues.
+        # Redis server that stores the job queues.
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://localhost:6379/0"),
         # Seconds the web app and jobs wait for Redis to connect or reply before failing.
         "REDIS_SOCKET_TIMEOUT": float(os.environ.get("REDIS_SOCKET_TIMEOUT", "5")),

@@ -19,7 +19,7 @@ class TimeoutConnection(Connection):
     """SMTP connection whose connect and every reply wait at most `MAIL_TIMEOUT` seconds.
 
     Flask-Mail 0.10 opens `smtplib.SMTP` without a timeout, so a server that accepts the
-    connection and never answers would hold a job until the job timeout kills it.
+    connection and never responds would block a job until the job timeout kills it.
     """
 
     def configure_host(self):

@@ -1,7 +1,7 @@
 """Real servers for the test run: Redis and a capturing SMTP server, on 127.0.0.1.
 
 Redis is found in this order, and the run prints which one it used:
-1. the server at `REDIS_URL` (default redis://localhost:6379/0), if it answers;
+1. the server at `REDIS_URL` (default redis://localhost:6379/0), if it responds;
 2. a `redis-server` from PATH, started on a free loopback port for this run;
 3. fakeredis's TCP server, in this process, on a free loopback port.
 Tests use database `TEST_REDIS_DB` (default 15) of that server and empty it before and
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from redis import Redis
 from redis.exceptions import RedisError
 
-# Seconds to wait for a started server to answer.
+# Seconds to wait for a started server to respond.
 STARTUP_TIMEOUT = 10.0
 
 
@@ -50,12 +50,12 @@ class RedisServer:
 
 
 def start_redis():
-    """Return a RedisServer, starting one when none answers at `REDIS_URL`."""
+    """Return a RedisServer, starting one when none responds at `REDIS_URL`."""
     db = int(os.environ.get("TEST_REDIS_DB", "15"))
     configured = Redis.from_url(os.environ.get("REDIS_URL", "redis://localhost:6379/0"))
     kwargs = configured.get_connection_kwargs()
 
-    if _answers(configured):
+    if _responds(configured):
         return RedisServer("server at REDIS_URL", kwargs["host"], kwargs["port"], db)
 
     executable = shutil.which("redis-server")
@@ -65,7 +65,7 @@ def start_redis():
     return _start_fakeredis(db)
 
 
-def _answers(client):
+def _responds(client):
     try:
         return client.ping()
     except (RedisError, OSError):
@@ -74,12 +74,12 @@ def _answers(client):
         client.close()
 
 
-def _wait_until_answers(port, process=None):
+def _wait_until_responds(port, process=None):
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"redis-server exited with code {process.returncode} at startup")
-        if _answers(Redis(host="127.0.0.1", port=port)):
+        if _responds(Redis(host="127.0.0.1", port=port)):
             return
         time.sleep(0.05)
 
@@ -109,7 +109,7 @@ def _start_redis_server(executable, db, port=None):
         process.wait(timeout=STARTUP_TIMEOUT)
 
     try:
-        _wait_until_answers(port, process)
+        _wait_until_responds(port, process)
     except RuntimeError:
         stop()
         raise
@@ -148,7 +148,7 @@ def _start_fakeredis(db, port=None):
         server.drop_clients()
         server.server_close()
 
-    _wait_until_answers(port)
+    _wait_until_responds(port)
     kind = "fakeredis TCP server (no Redis server found)"
     return RedisServer(kind, "127.0.0.1", port, db, stop, fresh_per_test=True)
 
@@ -216,7 +216,7 @@ class SmtpCapture:
 
 class SilentServer:
     """A TCP server on 127.0.0.1 that accepts connections and never sends a byte, like a
-    hung SMTP server. The kernel completes the handshake; nothing ever answers."""
+    hung SMTP server. The kernel completes the handshake, but nothing ever responds."""
 
     def __enter__(self):
         self._socket = socket.socket()

@@ -1,7 +1,8 @@
 """Run the examples in BACKGROUND_JOBS.md, so that the guide cannot fall behind the code.
 
-Python blocks run in order in one namespace that holds `app`, with user 1 and payment 1
-committed; a `test_*` function a block defines is then called with the worker app. Lines
+Python blocks run in order in one namespace that contains `app`, with user 1 and
+payment 1 committed. A `test_*` function that a block defines is then called with the
+worker app. Lines
 of `sh` blocks that start `python worker.py` must parse with worker.py's own options, and
 lines that start `flask --app app jobs` must run with exit status 0. Other shell lines
 (installation, curl) are not run.

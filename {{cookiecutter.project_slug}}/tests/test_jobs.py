@@ -75,10 +75,10 @@ def test_receipt_job_unknown_payment(worker_app):
 def test_receipt_failed_send_releases_claim(worker_app, monkeypatch):
     user_id, payment_id = add_payment(worker_app)
 
-    def refuse(message):
+    def reject_connection(message):
         raise ConnectionRefusedError("SMTP server refused the connection")
 
-    monkeypatch.setattr(mail, "send", refuse)
+    monkeypatch.setattr(mail, "send", reject_connection)
     with pytest.raises(ConnectionRefusedError):
         send_payment_receipt_job(user_id=user_id, payment_id=payment_id)
 

@@ -1,7 +1,7 @@
 """Enqueue jobs when the database transaction that needs them commits.
 
 A job enqueued in the middle of a transaction can start before the commit, find no row
-and fail, or run for a row that a rollback then removes. `queue_job_after_commit` holds
+and fail, or run for a row that a rollback then removes. `queue_job_after_commit` keeps
 the job on the SQLAlchemy session until the commit and drops it on rollback.
 """
 
@@ -63,8 +63,8 @@ def _enqueue_after_commit(session):
         try:
             enqueue(spec, kwargs, job_id)
         except QueueUnavailableError:
-            # NOTE: the rows are committed already. Redis stopped answering between the
-            # ping and this enqueue; the jobs from here on are lost and logged.
+            # NOTE: the rows are committed already. Redis stopped responding between the
+            # ping and this enqueue, so the jobs from here on are lost, and logged.
             for lost_spec, lost_kwargs, lost_id in pending[position:]:
                 logger.error(
                     "job %s: %s not enqueued after commit, arguments %r",

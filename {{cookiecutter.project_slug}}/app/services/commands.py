@@ -112,7 +112,7 @@ def requeue_command(job_ids, requeue_all, queue_name):
 
 @jobs_cli.command("info")
 def info_command():
-    """Show how many jobs each queue holds in each state, and how many workers run."""
+    """Show how many jobs each queue contains in each state, and how many workers run."""
     click.echo(
         f"{'queue':<16}{'queued':>8}{'started':>9}{'scheduled':>11}{'failed':>8}{'finished':>10}"
     )

@@ -69,7 +69,7 @@ def queue_job(name, **kwargs):
 
     Raises UnknownJobError for a name that is not registered. Raises JobArgumentError for
     missing or unexpected arguments, a value JSON cannot carry, or a value of another type
-    than a plain int, float, str or bool annotation asks for. Both come before anything is
+    than a plain int, float, str or bool annotation requires. Both come before anything is
     sent to Redis. Raises QueueUnavailableError when Redis does not respond. Needs an app
     context. In request handlers that write to the database, use
     `queue_job_after_commit` instead, so that the job never runs before the commit.
